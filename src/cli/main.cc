@@ -1,0 +1,191 @@
+// dvt: moves tables between databases and Parquet in constant memory.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "cli/transfer.h"
+#include "core/error.h"
+#include "core/interrupt.h"
+#include "core/log.h"
+
+namespace {
+
+using namespace dvt;
+
+struct SourceFlags {
+  std::string query;
+  std::string columns;
+  std::string where;
+  std::optional<uint64_t> limit;
+};
+
+struct TargetFlags {
+  std::string mode = "overwrite";
+  bool full_refresh = false;
+};
+
+void add_source_flags(CLI::App* command, SourceFlags& flags) {
+  command->add_option("--query", flags.query, "SQL run in the source database instead of reading a table")
+      ->group("Source");
+  command->add_option("--columns", flags.columns, "Comma-separated columns to read (pushed down)")
+      ->group("Source");
+  command->add_option("--where", flags.where, "Predicate in the source's SQL dialect (pushed down)")
+      ->group("Source");
+  command->add_option("--limit", flags.limit, "Read at most N rows (pushed down)")->group("Source");
+}
+
+void add_target_flags(CLI::App* command, TargetFlags& flags) {
+  command->add_option("--mode", flags.mode, "overwrite (TRUNCATE + INSERT) or append")
+      ->check(CLI::IsMember({"overwrite", "append"}))
+      ->group("Target");
+  command->add_flag("--full-refresh", flags.full_refresh, "DROP and CREATE the target table, then INSERT")
+      ->group("Target");
+}
+
+ScanRequest make_scan(const SourceFlags& flags, Method method) {
+  ScanRequest scan;
+  scan.query = flags.query;
+  scan.where = flags.where;
+  scan.limit = flags.limit;
+  scan.method = method;
+  size_t start = 0;
+  while (!flags.columns.empty() && start <= flags.columns.size()) {
+    size_t comma = flags.columns.find(',', start);
+    std::string name = flags.columns.substr(start, comma - start);
+    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    if (name.empty()) throw ConfigError("--columns holds an empty column name");
+    scan.columns.push_back(name);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (!scan.query.empty() && (!scan.columns.empty() || !scan.where.empty() || scan.limit)) {
+    // Allowed: they apply on top of the query's result, still in the source database.
+  }
+  return scan;
+}
+
+LoadRequest make_load(const TargetFlags& flags, Method method) {
+  LoadRequest load;
+  load.mode = flags.mode == "append" ? LoadMode::kAppend : LoadMode::kOverwrite;
+  load.full_refresh = flags.full_refresh;
+  load.method = method;
+  if (load.full_refresh && load.mode == LoadMode::kAppend) {
+    throw ConfigError("--full-refresh and --mode append contradict each other");
+  }
+  return load;
+}
+
+int fail(const Error& error, const std::string& command) {
+  Logger& logger = Logger::instance();
+  std::string message = logger.redact(error.what());
+  if (logger.format() == LogFormat::kJson) {
+    logger.result({{"status", "error"},
+                   {"command", command},
+                   {"kind", error.kind()},
+                   {"error", message},
+                   {"exit_code", error.exit_code()}});
+  } else {
+    std::fprintf(stderr, "dvt: %s\n", message.c_str());
+  }
+  return error.exit_code();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  install_interrupt_handlers();
+
+  CLI::App app{
+      "dvt moves tables between databases and Parquet in constant memory, through each database's "
+      "bulk path, with exact types.",
+      "dvt"};
+  app.set_version_flag("--version", std::string("dvt ") + DVT_VERSION + " (duckdb " + duckdb_library_version() + ")");
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  GlobalOptions global;
+  std::string method_text = "auto";
+  std::string project_dir = ".";
+  app.add_option("--profiles-dir", global.profiles_dir,
+                 "Folder holding profiles.yml (default: $DVT_PROFILES_DIR, then ./, then ~/.dvt/)");
+  app.add_option("--profile", global.profile, "Profile in profiles.yml (default: $DVT_PROFILE or the only one)");
+  app.add_option("--target", global.target, "Output used where an endpoint names none (default: the profile's target)");
+  app.add_option("--project-dir", project_dir, "Project folder (staging lives in <project>/.dvt/staging)");
+  app.add_option("--log-format", global.log_format, "text or json (one JSON object per event)")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("-q,--quiet", global.quiet, "Only warnings, errors and the result");
+  app.add_flag("-v,--verbose", global.verbose, "More detail (repeat for more)");
+  app.add_option("--threads", global.threads, "Engine threads")->check(CLI::Range(1, 256));
+  app.add_option("--memory-limit", global.memory_limit, "Engine memory limit, e.g. 1GB");
+
+  SourceFlags source_flags;
+  TargetFlags target_flags;
+  std::string from_text, to_text, name, staging_dir;
+
+  CLI::App* copy = app.add_subcommand("copy", "Copy rows from a table, query or Parquet file into a table or Parquet file");
+  copy->add_option("FROM", from_text, "OUTPUT:SCHEMA.TABLE, OUTPUT:TABLE, OUTPUT (with --query) or FILE.parquet")->required();
+  copy->add_option("TO", to_text, "OUTPUT:SCHEMA.TABLE, OUTPUT:TABLE or FILE.parquet")->required();
+  add_source_flags(copy, source_flags);
+  add_target_flags(copy, target_flags);
+  copy->add_option("--method", method_text, "auto, native, pipe or odbc")
+      ->check(CLI::IsMember({"auto", "native", "pipe", "odbc"}));
+
+  CLI::App* extract = app.add_subcommand("extract", "Extract a table or query to <staging>/<name>.parquet");
+  extract->add_option("FROM", from_text, "OUTPUT:SCHEMA.TABLE, OUTPUT:TABLE or OUTPUT (with --query)")->required();
+  extract->add_option("--name", name, "Staging name (default: the table name)");
+  extract->add_option("--staging-dir", staging_dir, "Staging folder (default: <project>/.dvt/staging)");
+  add_source_flags(extract, source_flags);
+  extract->add_option("--method", method_text, "auto, native, pipe or odbc")
+      ->check(CLI::IsMember({"auto", "native", "pipe", "odbc"}));
+
+  CLI::App* load = app.add_subcommand("load", "Load a Parquet file into a table");
+  load->add_option("FILE", from_text, "FILE.parquet")->required();
+  load->add_option("TO", to_text, "OUTPUT:SCHEMA.TABLE or OUTPUT:TABLE")->required();
+  add_target_flags(load, target_flags);
+  load->add_option("--method", method_text, "auto, native, pipe or odbc")
+      ->check(CLI::IsMember({"auto", "native", "pipe", "odbc"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? 0 : 2;
+  }
+
+  Logger::instance().configure(global.log_format == "json" ? LogFormat::kJson : LogFormat::kText,
+                               global.quiet ? -1 : global.verbose);
+  std::string command = app.get_subcommands().front()->get_name();
+  try {
+    Method method = parse_method(method_text);
+    Endpoint from = parse_endpoint(from_text);
+    Endpoint to;
+    ScanRequest scan = make_scan(source_flags, method);
+    LoadRequest load_request = make_load(target_flags, method);
+    if (command == "copy") {
+      to = parse_endpoint(to_text);
+    } else if (command == "extract") {
+      if (from.is_file) throw ConfigError("extract reads a database table; to copy a file use dvt copy");
+      std::string file_name = name.empty() ? from.table.name : name;
+      if (file_name.empty()) throw ConfigError("extract with --query needs --name");
+      if (file_name.find('/') != std::string::npos) throw ConfigError("--name must be a plain file name");
+      std::filesystem::path dir =
+          staging_dir.empty() ? std::filesystem::path(project_dir) / ".dvt" / "staging"
+                              : std::filesystem::path(staging_dir);
+      to = parse_endpoint((dir / (file_name + ".parquet")).string());
+    } else {
+      if (!from.is_file) throw ConfigError(fmt::format("load reads a .parquet file, got '{}'", from_text));
+      to = parse_endpoint(to_text);
+      if (to.is_file) throw ConfigError("load writes into a database table; to copy a file use dvt copy");
+    }
+    report(run_transfer(global, command, from, scan, to, load_request));
+    return 0;
+  } catch (const Error& error) {
+    return fail(error, command);
+  } catch (const std::exception& error) {
+    return fail(InternalError(error.what()), command);
+  }
+}

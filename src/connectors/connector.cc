@@ -1,0 +1,111 @@
+#include "connectors/connector.h"
+
+#include <fmt/format.h>
+
+#include "connectors/duckdb/duckdb_connector.h"
+#include "connectors/registry.h"
+#include "connectors/sqlite/sqlite_connector.h"
+#include "core/error.h"
+#include "project/profiles.h"
+
+namespace dvt {
+
+const char* method_name(Method method) {
+  switch (method) {
+    case Method::kAuto:
+      return "auto";
+    case Method::kNative:
+      return "native";
+    case Method::kPipe:
+      return "pipe";
+    case Method::kOdbc:
+      return "odbc";
+  }
+  return "auto";
+}
+
+Method parse_method(const std::string& name) {
+  for (Method method : {Method::kAuto, Method::kNative, Method::kPipe, Method::kOdbc}) {
+    if (name == method_name(method)) return method;
+  }
+  throw ConfigError(fmt::format("unknown method '{}' (use auto, native, pipe or odbc)", name));
+}
+
+std::unique_ptr<Connector> make_connector(const OutputConfig& output, Engine& engine) {
+  const AdapterInfo* adapter = find_adapter(output.type());
+  if (!adapter) throw ConfigError(fmt::format("unknown adapter type '{}'", output.type()));
+  if (adapter->type == "duckdb") return make_duckdb_connector(output, engine);
+  if (adapter->type == "sqlite") return make_sqlite_connector(output, engine);
+  throw ConfigError(fmt::format("{}: output '{}' has type '{}', which this build of dvt cannot "
+                                "move data through yet",
+                                output.location(), output.name(), output.type()));
+}
+
+LoadResult StreamingSink::consume(Engine& engine, const std::string& select_sql,
+                                  const TableSchema& schema, Progress* progress) {
+  std::unique_ptr<BatchWriter> writer = factory_(schema);
+  try {
+    auto stream = engine.stream(cast_to_wire(select_sql, schema, writer->wire_types()));
+    uint64_t rows_sent = 0;
+    while (DataChunk chunk = stream->next()) {
+      writer->write(chunk.get());
+      rows_sent += chunk.size();
+      if (progress) {
+        progress->set_rows(rows_sent);
+        if (uint64_t bytes = writer->bytes_written()) progress->set_bytes(bytes);
+      }
+    }
+    LoadResult result;
+    result.rows = writer->commit();
+    result.method = method_;
+    return result;
+  } catch (...) {
+    writer->abort();
+    throw;
+  }
+}
+
+std::string cast_to_wire(const std::string& select_sql, const TableSchema& schema,
+                         const std::vector<Type>& wire_types) {
+  if (wire_types.size() != schema.columns.size()) {
+    throw InternalError("writer wire types do not match the incoming columns");
+  }
+  if (wire_types == schema.types()) return select_sql;
+  std::string select;
+  for (size_t i = 0; i < wire_types.size(); ++i) {
+    if (i) select += ", ";
+    std::string name = duck_quote(schema.columns[i].name);
+    if (wire_types[i] == schema.columns[i].type) {
+      select += name;
+    } else {
+      select += fmt::format("CAST({} AS {}) AS {}", name, wire_types[i].sql(), name);
+    }
+  }
+  return fmt::format("SELECT {} FROM ({}) AS dvt_wire", select, select_sql);
+}
+
+std::string build_scan_sql(const ScanRequest& request,
+                           const std::function<std::string(const std::string&)>& quote,
+                           const std::string& table_sql) {
+  std::string columns;
+  if (request.columns.empty()) {
+    columns = "*";
+  } else {
+    for (size_t i = 0; i < request.columns.size(); ++i) {
+      if (i) columns += ", ";
+      columns += quote(request.columns[i]);
+    }
+  }
+  std::string from;
+  if (!request.query.empty()) {
+    from = "(" + request.query + ") AS dvt_query";
+  } else {
+    from = table_sql;
+  }
+  std::string sql = fmt::format("SELECT {} FROM {}", columns, from);
+  if (!request.where.empty()) sql += " WHERE " + request.where;
+  if (request.limit) sql += fmt::format(" LIMIT {}", *request.limit);
+  return sql;
+}
+
+}  // namespace dvt

@@ -1,0 +1,112 @@
+// A connector is one database family's way in and out: it describes tables
+// with exact types, opens sources (rows flowing into the engine) and sinks
+// (rows flowing out of it into a table), choosing a method (tier) for each.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/batch.h"
+#include "core/progress.h"
+#include "core/schema.h"
+#include "engine/engine.h"
+
+namespace dvt {
+
+class OutputConfig;
+
+// How rows move: the database's native protocol, a pipe through its CLI tool,
+// ODBC; kAuto picks the fastest that works, falling back on failure.
+enum class Method { kAuto, kNative, kPipe, kOdbc };
+const char* method_name(Method method);
+// Throws ConfigError for an unknown name.
+Method parse_method(const std::string& name);
+
+struct ScanRequest {
+  TableRef table;                    // used when query is empty
+  std::string query;                 // user SQL, run in the source database
+  std::vector<std::string> columns;  // empty: all
+  std::string where;                 // SQL predicate in the source's dialect
+  std::optional<uint64_t> limit;
+  Method method = Method::kAuto;
+};
+
+// Rows of a scan, as a relation in the engine.
+struct Source {
+  TableSchema schema;                    // exact columns and types of the relation
+  std::string relation;                  // SQL usable in a FROM clause
+  std::string method;                    // the tier that moves the rows
+  std::vector<std::string> fallbacks;    // why earlier tiers were not used
+  std::unique_ptr<BatchReader> reader;   // the reader behind `relation`, if any
+  std::optional<RegisteredScan> scan;    // its registration with the engine
+};
+
+enum class LoadMode { kOverwrite, kAppend };
+
+struct LoadRequest {
+  TableRef table;
+  LoadMode mode = LoadMode::kOverwrite;
+  bool full_refresh = false;
+  Method method = Method::kAuto;
+};
+
+struct LoadResult {
+  uint64_t rows = 0;
+  std::string method;
+  std::vector<std::string> fallbacks;
+};
+
+// Where rows go. consume() is atomic: on any exception the target is as it was.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // Stores every row `select_sql` yields (its columns are `schema`).
+  virtual LoadResult consume(Engine& engine, const std::string& select_sql,
+                             const TableSchema& schema, Progress* progress) = 0;
+};
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+  // Exact columns, key and row estimate of a table. Throws ConfigError when
+  // the table does not exist.
+  virtual TableSchema describe(const TableRef& table) = 0;
+  virtual Source open_source(Engine& engine, const ScanRequest& request, Progress* progress) = 0;
+  virtual std::unique_ptr<Sink> open_sink(const LoadRequest& request) = 0;
+};
+
+// The connector for an output of a profile, working with `engine` for the
+// life of one job. Throws ConfigError when this build has none for its type.
+std::unique_ptr<Connector> make_connector(const OutputConfig& output, Engine& engine);
+
+// A sink that streams the engine's result chunk by chunk into a BatchWriter
+// made for the incoming schema, and commits it.
+class StreamingSink : public Sink {
+ public:
+  using WriterFactory = std::function<std::unique_ptr<BatchWriter>(const TableSchema& incoming)>;
+  StreamingSink(std::string method, WriterFactory factory)
+      : method_(std::move(method)), factory_(std::move(factory)) {}
+  LoadResult consume(Engine& engine, const std::string& select_sql, const TableSchema& schema,
+                     Progress* progress) override;
+
+ private:
+  std::string method_;
+  WriterFactory factory_;
+};
+
+// `select_sql` with every column whose type differs from `wire_types` cast
+// to it (in the engine, so a value that does not convert fails loudly).
+std::string cast_to_wire(const std::string& select_sql, const TableSchema& schema,
+                         const std::vector<Type>& wire_types);
+
+// "SELECT <columns> FROM <table_sql> [WHERE ...] [LIMIT n]" for a source
+// whose dialect quotes identifiers with `quote`; `table_sql` is the table's
+// qualified, quoted name. A request with a query selects from it instead.
+std::string build_scan_sql(const ScanRequest& request,
+                           const std::function<std::string(const std::string&)>& quote,
+                           const std::string& table_sql);
+
+}  // namespace dvt

@@ -1,0 +1,30 @@
+// DuckDB database files (type: duckdb, path: FILE) as source and target.
+// The file is attached to the job's engine, so scans and loads run inside
+// DuckDB itself with no batch conversion at all.
+#pragma once
+
+#include <memory>
+
+#include "connectors/connector.h"
+
+namespace dvt {
+
+class OutputConfig;
+
+std::unique_ptr<Connector> make_duckdb_connector(const OutputConfig& output, Engine& engine);
+
+// A sink that INSERTs into a table of a database attached to the engine under
+// `catalog` (already quoted), with the DDL contract, in one transaction.
+class AttachedTableSink : public Sink {
+ public:
+  AttachedTableSink(std::string catalog, LoadRequest request)
+      : catalog_(std::move(catalog)), request_(std::move(request)) {}
+  LoadResult consume(Engine& engine, const std::string& select_sql, const TableSchema& schema,
+                     Progress* progress) override;
+
+ private:
+  std::string catalog_;
+  LoadRequest request_;
+};
+
+}  // namespace dvt

@@ -1,0 +1,539 @@
+#include "connectors/sqlite/sqlite_connector.h"
+
+#include <sqlite3.h>
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "connectors/sqlite/sqlite_types.h"
+#include "core/error.h"
+#include "core/interrupt.h"
+#include "core/utf8.h"
+#include "project/profiles.h"
+
+namespace dvt {
+namespace {
+
+using sqlite::SqliteColumnType;
+using sqlite::WireKind;
+
+std::string quote(const std::string& identifier) {
+  std::string out = "\"";
+  for (char c : identifier) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string qualified(const TableRef& table) {
+  return table.schema.empty() ? quote(table.name) : quote(table.schema) + "." + quote(table.name);
+}
+
+// Owns one sqlite3 connection.
+class SqliteDatabase {
+ public:
+  SqliteDatabase(const std::string& path, bool writable, const std::string& output_name) : path_(path) {
+    int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+    if (!writable && !std::filesystem::exists(path)) {
+      throw ConnectionError(fmt::format("output '{}': SQLite database {} does not exist", output_name, path));
+    }
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      sqlite3_close(db_);
+      throw ConnectionError(fmt::format("output '{}': cannot open SQLite database {}: {}",
+                                        output_name, path, message));
+    }
+    sqlite3_busy_timeout(db_, 10000);
+  }
+  ~SqliteDatabase() { sqlite3_close_v2(db_); }
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
+
+  sqlite3* get() const { return db_; }
+  const std::string& path() const { return path_; }
+  std::string error() const { return sqlite3_errmsg(db_); }
+
+  void execute(const std::string& sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : error();
+      sqlite3_free(message);
+      throw DataError(fmt::format("SQLite {}: {} (in: {})", path_, text, sql));
+    }
+  }
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+// Owns one prepared statement.
+class SqliteStatement {
+ public:
+  SqliteStatement(SqliteDatabase& db, const std::string& sql) {
+    if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &statement_, nullptr) != SQLITE_OK) {
+      throw DataError(fmt::format("SQLite {}: {} (in: {})", db.path(), db.error(), sql));
+    }
+  }
+  ~SqliteStatement() { sqlite3_finalize(statement_); }
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+  sqlite3_stmt* get() const { return statement_; }
+
+ private:
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+// Shortest text that reads back as exactly `value`.
+std::string exact_double_text(double value) {
+  char buffer[32];
+  auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  return std::string(buffer, result.ptr);
+}
+
+class SqliteReader : public BatchReader {
+ public:
+  SqliteReader(std::unique_ptr<SqliteDatabase> db, const std::string& sql, std::string label)
+      : db_(std::move(db)), statement_(*db_, sql), label_(std::move(label)) {
+    sqlite3_stmt* statement = statement_.get();
+    int count = sqlite3_column_count(statement);
+    for (int i = 0; i < count; ++i) {
+      const char* declared = sqlite3_column_decltype(statement, i);
+      SqliteColumnType mapped = sqlite::map_declared_type(declared ? declared : "");
+      Column column;
+      column.name = sqlite3_column_name(statement, i);
+      column.type = mapped.type;
+      column.source_type = declared ? declared : "";
+      schema_.columns.push_back(column);
+      columns_.push_back(mapped);
+    }
+  }
+
+  const TableSchema& schema() const override { return schema_; }
+  void set_schema_details(const TableSchema& described) {
+    schema_.primary_key = described.primary_key;
+    schema_.estimated_rows = described.estimated_rows;
+    for (auto& column : schema_.columns) {
+      int found = described.find(column.name);
+      if (found >= 0) column.nullable = described.columns[found].nullable;
+    }
+  }
+
+  std::vector<Type> wire_types() const override {
+    std::vector<Type> types;
+    for (const auto& column : columns_) types.push_back(column.wire_type);
+    return types;
+  }
+
+  uint64_t bytes_read() const override { return bytes_; }
+
+  bool next(duckdb_data_chunk out) override {
+    if (done_) return false;
+    sqlite3_stmt* statement = statement_.get();
+    const idx_t capacity = duckdb_vector_size();
+    const size_t column_count = columns_.size();
+    std::vector<duckdb_vector> vectors(column_count);
+    for (size_t c = 0; c < column_count; ++c) {
+      vectors[c] = duckdb_data_chunk_get_vector(out, c);
+      duckdb_vector_ensure_validity_writable(vectors[c]);
+    }
+    idx_t row = 0;
+    while (row < capacity) {
+      int rc = sqlite3_step(statement);
+      if (rc == SQLITE_DONE) {
+        done_ = true;
+        break;
+      }
+      if (rc != SQLITE_ROW) {
+        throw DataError(fmt::format("reading {}: {}", label_, db_->error()));
+      }
+      ++row_number_;
+      for (size_t c = 0; c < column_count; ++c) decode(statement, static_cast<int>(c), vectors[c], row);
+      ++row;
+    }
+    duckdb_data_chunk_set_size(out, row);
+    return row > 0;
+  }
+
+ private:
+  [[noreturn]] void mismatch(int column, const std::string& what) const {
+    const Column& col = schema_.columns[column];
+    throw DataError(fmt::format(
+        "{}: row {} column \"{}\" (declared '{}', read as {}): {}; fix the value or declare the "
+        "column with a type that holds it (see docs/types.md#sqlite)",
+        label_, row_number_, col.name, col.source_type, col.type.sql(), what));
+  }
+
+  void decode(sqlite3_stmt* statement, int c, duckdb_vector vector, idx_t row) {
+    int storage = sqlite3_column_type(statement, c);
+    if (storage == SQLITE_NULL) {
+      duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vector), row);
+      return;
+    }
+    switch (columns_[c].wire) {
+      case WireKind::kInteger: {
+        int64_t value = 0;
+        if (storage == SQLITE_INTEGER) {
+          value = sqlite3_column_int64(statement, c);
+        } else if (storage == SQLITE_FLOAT) {
+          double real = sqlite3_column_double(statement, c);
+          if (!(std::trunc(real) == real && real >= -9223372036854775808.0 &&
+                real < 9223372036854775808.0)) {
+            mismatch(c, fmt::format("REAL value {} is not an integer", exact_double_text(real)));
+          }
+          value = static_cast<int64_t>(real);
+        } else {
+          mismatch(c, fmt::format("{} value is not an integer", storage_name(storage)));
+        }
+        static_cast<int64_t*>(duckdb_vector_get_data(vector))[row] = value;
+        bytes_ += 8;
+        return;
+      }
+      case WireKind::kReal: {
+        double value = 0;
+        if (storage == SQLITE_FLOAT) {
+          value = sqlite3_column_double(statement, c);
+        } else if (storage == SQLITE_INTEGER) {
+          int64_t integer = sqlite3_column_int64(statement, c);
+          if (integer > (int64_t{1} << 53) || integer < -(int64_t{1} << 53)) {
+            mismatch(c, fmt::format("INTEGER value {} has no exact DOUBLE", integer));
+          }
+          value = static_cast<double>(integer);
+        } else {
+          mismatch(c, fmt::format("{} value is not a number", storage_name(storage)));
+        }
+        static_cast<double*>(duckdb_vector_get_data(vector))[row] = value;
+        bytes_ += 8;
+        return;
+      }
+      case WireKind::kBoolean: {
+        bool value = false;
+        if (storage == SQLITE_INTEGER && sqlite3_column_int64(statement, c) == 0) {
+          value = false;
+        } else if (storage == SQLITE_INTEGER && sqlite3_column_int64(statement, c) == 1) {
+          value = true;
+        } else {
+          const char* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, c));
+          std::string word = text ? text : "";
+          for (auto& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+          if (storage == SQLITE_TEXT && (word == "true" || word == "t")) {
+            value = true;
+          } else if (storage == SQLITE_TEXT && (word == "false" || word == "f")) {
+            value = false;
+          } else {
+            mismatch(c, fmt::format("value '{}' is not 0, 1, true or false", text ? text : ""));
+          }
+        }
+        static_cast<bool*>(duckdb_vector_get_data(vector))[row] = value;
+        bytes_ += 1;
+        return;
+      }
+      case WireKind::kText: {
+        if (storage == SQLITE_FLOAT) {
+          std::string text = exact_double_text(sqlite3_column_double(statement, c));
+          duckdb_vector_assign_string_element_len(vector, row, text.data(), text.size());
+          bytes_ += text.size();
+          return;
+        }
+        // Integers and text (and blobs, if they hold valid UTF-8) as SQLite renders them.
+        const char* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, c));
+        int length = sqlite3_column_bytes(statement, c);
+        if (!is_valid_utf8(text, static_cast<size_t>(length))) {
+          mismatch(c, fmt::format("{} value is not valid UTF-8 text", storage_name(storage)));
+        }
+        duckdb_vector_assign_string_element_len(vector, row, text, static_cast<idx_t>(length));
+        bytes_ += static_cast<uint64_t>(length);
+        return;
+      }
+      case WireKind::kBlob: {
+        const void* data = sqlite3_column_blob(statement, c);
+        int length = sqlite3_column_bytes(statement, c);
+        duckdb_vector_assign_string_element_len(vector, row, static_cast<const char*>(data),
+                                                static_cast<idx_t>(length));
+        bytes_ += static_cast<uint64_t>(length);
+        return;
+      }
+    }
+  }
+
+  static const char* storage_name(int storage) {
+    switch (storage) {
+      case SQLITE_INTEGER:
+        return "INTEGER";
+      case SQLITE_FLOAT:
+        return "REAL";
+      case SQLITE_TEXT:
+        return "TEXT";
+      case SQLITE_BLOB:
+        return "BLOB";
+      default:
+        return "NULL";
+    }
+  }
+
+  std::unique_ptr<SqliteDatabase> db_;
+  SqliteStatement statement_;
+  std::string label_;
+  TableSchema schema_;
+  std::vector<SqliteColumnType> columns_;
+  uint64_t row_number_ = 0;
+  uint64_t bytes_ = 0;
+  bool done_ = false;
+};
+
+class SqliteWriter : public BatchWriter {
+ public:
+  SqliteWriter(std::unique_ptr<SqliteDatabase> db, const LoadRequest& request, const TableSchema& incoming)
+      : db_(std::move(db)), incoming_(incoming) {
+    for (const auto& column : incoming.columns) {
+      wire_.push_back(sqlite::target_type(column.type).wire_type);
+    }
+    const std::string table = qualified(request.table);
+    db_->execute("BEGIN IMMEDIATE");
+    in_transaction_ = true;
+    bool exists = table_exists(request.table);
+    if (request.full_refresh && exists) {
+      db_->execute("DROP TABLE " + table);
+      exists = false;
+    }
+    if (!exists) {
+      std::string columns;
+      for (size_t i = 0; i < incoming.columns.size(); ++i) {
+        if (i) columns += ", ";
+        columns += quote(incoming.columns[i].name) + " " +
+                   sqlite::target_type(incoming.columns[i].type).declaration;
+        if (!incoming.columns[i].nullable) columns += " NOT NULL";
+      }
+      if (!incoming.primary_key.empty()) {
+        std::string key;
+        for (const auto& name : incoming.primary_key) key += (key.empty() ? "" : ", ") + quote(name);
+        columns += ", PRIMARY KEY (" + key + ")";
+      }
+      db_->execute(fmt::format("CREATE TABLE {} ({})", table, columns));
+    } else {
+      check_columns_exist(request.table);
+      if (request.mode == LoadMode::kOverwrite) db_->execute("DELETE FROM " + table);
+    }
+    std::string names, placeholders;
+    for (size_t i = 0; i < incoming.columns.size(); ++i) {
+      names += (i ? ", " : "") + quote(incoming.columns[i].name);
+      placeholders += i ? ", ?" : "?";
+    }
+    insert_ = std::make_unique<SqliteStatement>(
+        *db_, fmt::format("INSERT INTO {} ({}) VALUES ({})", table, names, placeholders));
+  }
+
+  ~SqliteWriter() override { abort(); }
+
+  std::vector<Type> wire_types() const override { return wire_; }
+  uint64_t bytes_written() const override { return bytes_; }
+
+  void write(duckdb_data_chunk chunk) override {
+    check_interrupted();
+    const idx_t rows = duckdb_data_chunk_get_size(chunk);
+    const size_t columns = wire_.size();
+    std::vector<duckdb_vector> vectors(columns);
+    std::vector<uint64_t*> validity(columns);
+    std::vector<void*> data(columns);
+    for (size_t c = 0; c < columns; ++c) {
+      vectors[c] = duckdb_data_chunk_get_vector(chunk, c);
+      validity[c] = duckdb_vector_get_validity(vectors[c]);
+      data[c] = duckdb_vector_get_data(vectors[c]);
+    }
+    sqlite3_stmt* insert = insert_->get();
+    for (idx_t row = 0; row < rows; ++row) {
+      for (size_t c = 0; c < columns; ++c) {
+        int index = static_cast<int>(c) + 1;
+        if (validity[c] && !duckdb_validity_row_is_valid(validity[c], row)) {
+          sqlite3_bind_null(insert, index);
+          continue;
+        }
+        switch (wire_[c].id) {
+          case DUCKDB_TYPE_BIGINT:
+            sqlite3_bind_int64(insert, index, static_cast<int64_t*>(data[c])[row]);
+            bytes_ += 8;
+            break;
+          case DUCKDB_TYPE_DOUBLE:
+            sqlite3_bind_double(insert, index, static_cast<double*>(data[c])[row]);
+            bytes_ += 8;
+            break;
+          case DUCKDB_TYPE_BOOLEAN:
+            sqlite3_bind_int(insert, index, static_cast<bool*>(data[c])[row] ? 1 : 0);
+            bytes_ += 1;
+            break;
+          case DUCKDB_TYPE_BLOB:
+          case DUCKDB_TYPE_VARCHAR: {
+            auto* value = &static_cast<duckdb_string_t*>(data[c])[row];
+            const char* text = duckdb_string_t_data(value);
+            uint32_t length = duckdb_string_t_length(*value);
+            if (wire_[c].id == DUCKDB_TYPE_BLOB) {
+              sqlite3_bind_blob(insert, index, text, static_cast<int>(length), SQLITE_STATIC);
+            } else {
+              sqlite3_bind_text(insert, index, text, static_cast<int>(length), SQLITE_STATIC);
+            }
+            bytes_ += length;
+            break;
+          }
+          default:
+            throw InternalError("SQLite writer got an unexpected wire type " + wire_[c].sql());
+        }
+      }
+      if (sqlite3_step(insert) != SQLITE_DONE) {
+        throw DataError(fmt::format("SQLite {}: insert failed at row {}: {}", db_->path(),
+                                    rows_written_ + 1, db_->error()));
+      }
+      rows_written_ += static_cast<uint64_t>(sqlite3_changes(db_->get()));
+      sqlite3_reset(insert);
+    }
+    rows_sent_ += rows;
+  }
+
+  uint64_t commit() override {
+    insert_.reset();
+    if (rows_written_ != rows_sent_) {
+      throw DataError(fmt::format("SQLite {}: {} rows sent but {} stored", db_->path(), rows_sent_,
+                                  rows_written_));
+    }
+    db_->execute("COMMIT");
+    in_transaction_ = false;
+    return rows_written_;
+  }
+
+  void abort() noexcept override {
+    insert_.reset();
+    if (in_transaction_) {
+      sqlite3_exec(db_->get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      in_transaction_ = false;
+    }
+  }
+
+ private:
+  bool table_exists(const TableRef& table) {
+    std::string master = table.schema.empty() ? "sqlite_master" : quote(table.schema) + ".sqlite_master";
+    SqliteStatement lookup(*db_, "SELECT 1 FROM " + master + " WHERE type = 'table' AND name = ?");
+    sqlite3_bind_text(lookup.get(), 1, table.name.c_str(), -1, SQLITE_TRANSIENT);
+    return sqlite3_step(lookup.get()) == SQLITE_ROW;
+  }
+
+  void check_columns_exist(const TableRef& table) {
+    SqliteStatement info(*db_, fmt::format("SELECT name FROM pragma_table_info({}{})",
+                                           duck_literal(table.name),
+                                           table.schema.empty() ? "" : ", " + duck_literal(table.schema)));
+    std::vector<std::string> existing;
+    while (sqlite3_step(info.get()) == SQLITE_ROW) {
+      existing.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info.get(), 0)));
+    }
+    for (const auto& column : incoming_.columns) {
+      if (std::find(existing.begin(), existing.end(), column.name) == existing.end()) {
+        throw DataError(fmt::format(
+            "SQLite {}: table {} has no column \"{}\"; use --full-refresh to recreate it with the "
+            "incoming columns",
+            db_->path(), table.display(), column.name));
+      }
+    }
+  }
+
+  std::unique_ptr<SqliteDatabase> db_;
+  TableSchema incoming_;
+  std::vector<Type> wire_;
+  std::unique_ptr<SqliteStatement> insert_;
+  bool in_transaction_ = false;
+  uint64_t rows_sent_ = 0;
+  uint64_t rows_written_ = 0;
+  uint64_t bytes_ = 0;
+};
+
+class SqliteConnector : public Connector {
+ public:
+  explicit SqliteConnector(const OutputConfig& output)
+      : name_(output.name()), path_(output.require("path")) {}
+
+  TableSchema describe(const TableRef& table) override {
+    SqliteDatabase db(path_, false, name_);
+    SqliteStatement info(db, fmt::format("SELECT name, type, \"notnull\", pk FROM pragma_table_info({}{})",
+                                         duck_literal(table.name),
+                                         table.schema.empty() ? "" : ", " + duck_literal(table.schema)));
+    TableSchema schema;
+    std::vector<std::pair<int, std::string>> key;
+    while (sqlite3_step(info.get()) == SQLITE_ROW) {
+      Column column;
+      column.name = reinterpret_cast<const char*>(sqlite3_column_text(info.get(), 0));
+      const char* declared = reinterpret_cast<const char*>(sqlite3_column_text(info.get(), 1));
+      column.source_type = declared ? declared : "";
+      column.type = sqlite::map_declared_type(column.source_type).type;
+      column.nullable = sqlite3_column_int(info.get(), 2) == 0;
+      if (int position = sqlite3_column_int(info.get(), 3)) key.emplace_back(position, column.name);
+      schema.columns.push_back(std::move(column));
+    }
+    if (schema.columns.empty()) {
+      throw ConfigError(fmt::format("output '{}': SQLite database {} has no table {}", name_, path_,
+                                    table.display()));
+    }
+    std::sort(key.begin(), key.end());
+    for (auto& [position, name] : key) schema.primary_key.push_back(name);
+    // max(rowid) - min(rowid) is an index lookup, not a scan.
+    try {
+      SqliteStatement estimate(db, "SELECT max(rowid) - min(rowid) + 1 FROM " + qualified(table));
+      if (sqlite3_step(estimate.get()) == SQLITE_ROW && sqlite3_column_type(estimate.get(), 0) == SQLITE_INTEGER) {
+        schema.estimated_rows = static_cast<uint64_t>(sqlite3_column_int64(estimate.get(), 0));
+      }
+    } catch (const DataError&) {
+      // WITHOUT ROWID tables and views have no rowid: no estimate.
+    }
+    return schema;
+  }
+
+  Source open_source(Engine& engine, const ScanRequest& request, Progress* progress) override {
+    if (request.method == Method::kPipe || request.method == Method::kOdbc) {
+      throw ConfigError(fmt::format("output '{}': SQLite is read in-process; --method {} does not apply "
+                                    "(use native or auto)",
+                                    name_, method_name(request.method)));
+    }
+    TableSchema described;
+    if (request.query.empty()) described = describe(request.table);
+    auto db = std::make_unique<SqliteDatabase>(path_, false, name_);
+    std::string label = request.query.empty() ? fmt::format("{}:{}", name_, request.table.display())
+                                              : fmt::format("{} (query)", name_);
+    auto reader = std::make_unique<SqliteReader>(std::move(db), build_scan_sql(request, quote, qualified(request.table)), label);
+    if (request.query.empty()) reader->set_schema_details(described);
+    Source source;
+    source.schema = reader->schema();
+    source.method = "native";
+    source.scan.emplace(engine.register_reader(*reader, progress));
+    source.relation = source.scan->relation();
+    source.reader = std::move(reader);
+    return source;
+  }
+
+  std::unique_ptr<Sink> open_sink(const LoadRequest& request) override {
+    if (request.method == Method::kPipe || request.method == Method::kOdbc) {
+      throw ConfigError(fmt::format("output '{}': SQLite is written in-process; --method {} does not "
+                                    "apply (use native or auto)",
+                                    name_, method_name(request.method)));
+    }
+    std::string path = path_;
+    std::string name = name_;
+    return std::make_unique<StreamingSink>("native", [path, name, request](const TableSchema& incoming) {
+      return std::make_unique<SqliteWriter>(std::make_unique<SqliteDatabase>(path, true, name), request,
+                                            incoming);
+    });
+  }
+
+ private:
+  std::string name_;
+  std::string path_;
+};
+
+}  // namespace
+
+std::unique_ptr<Connector> make_sqlite_connector(const OutputConfig& output, Engine& /*engine*/) {
+  return std::make_unique<SqliteConnector>(output);
+}
+
+}  // namespace dvt

@@ -1,0 +1,306 @@
+#include "engine/engine.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "core/error.h"
+#include "core/interrupt.h"
+#include "core/log.h"
+
+namespace dvt {
+
+// One registered reader: what the table function callbacks reach through
+// their extra info. Outlives the reader (the function stays in DuckDB's
+// catalog), so the reader pointer is cleared when the statement ends.
+struct ScanSlot {
+  BatchReader* reader = nullptr;
+  Progress* progress = nullptr;
+  std::vector<Type> wire_types;
+  std::vector<std::string> names;
+  std::exception_ptr failure;
+};
+
+namespace {
+
+// Asks DuckDB to stop the running statement once Ctrl-C arrives, for
+// statements whose rows never pass through our own callbacks.
+class InterruptWatcher {
+ public:
+  explicit InterruptWatcher(duckdb_connection connection)
+      : thread_([this, connection] {
+          std::unique_lock lock(mutex_);
+          while (!done_) {
+            if (interrupted()) {
+              duckdb_interrupt(connection);
+              return;
+            }
+            wake_.wait_for(lock, std::chrono::milliseconds(50));
+          }
+        }) {}
+  ~InterruptWatcher() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+void scan_bind(duckdb_bind_info info) {
+  auto* slot = static_cast<ScanSlot*>(duckdb_bind_get_extra_info(info));
+  for (size_t i = 0; i < slot->wire_types.size(); ++i) {
+    LogicalType type(slot->wire_types[i]);
+    duckdb_bind_add_result_column(info, slot->names[i].c_str(), type.get());
+  }
+}
+
+void scan_init(duckdb_init_info info) { duckdb_init_set_max_threads(info, 1); }
+
+void scan_function(duckdb_function_info info, duckdb_data_chunk output) {
+  auto* slot = static_cast<ScanSlot*>(duckdb_function_get_extra_info(info));
+  // No C++ exception may cross into DuckDB: keep it for the caller to rethrow.
+  try {
+    if (!slot->reader) throw InternalError("scan used after its reader was released");
+    check_interrupted();
+    if (!slot->reader->next(output)) {
+      duckdb_data_chunk_set_size(output, 0);
+      return;
+    }
+    if (slot->progress) {
+      slot->progress->add_rows(duckdb_data_chunk_get_size(output));
+      slot->progress->set_bytes(slot->reader->bytes_read());
+    }
+  } catch (...) {
+    slot->failure = std::current_exception();
+    duckdb_data_chunk_set_size(output, 0);
+    duckdb_function_set_error(info, "dvt reader failed");
+  }
+}
+
+std::string cast_projection(const ScanSlot& slot, const TableSchema& schema, const std::string& from) {
+  std::string select;
+  for (size_t i = 0; i < schema.columns.size(); ++i) {
+    if (i) select += ", ";
+    std::string name = duck_quote(schema.columns[i].name);
+    if (slot.wire_types[i] == schema.columns[i].type) {
+      select += name;
+    } else {
+      select += fmt::format("CAST({} AS {}) AS {}", name, schema.columns[i].type.sql(), name);
+    }
+  }
+  return fmt::format("(SELECT {} FROM {})", select, from);
+}
+
+}  // namespace
+
+std::string duck_quote(const std::string& identifier) {
+  std::string out = "\"";
+  for (char c : identifier) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string duck_literal(const std::string& value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+Engine::Engine(const EngineOptions& options) {
+  std::vector<std::pair<std::string, std::string>> settings = {
+      {"threads", std::to_string(options.threads)},
+      {"memory_limit", options.memory_limit},
+      // Nothing may be downloaded at run time.
+      {"autoinstall_known_extensions", "false"},
+      {"autoload_known_extensions", "false"},
+  };
+  if (!options.temp_directory.empty()) settings.emplace_back("temp_directory", options.temp_directory);
+  database_ = std::make_unique<Database>("", settings);
+  // Instants print and parse as UTC whatever the machine's zone.
+  execute("SET TimeZone = 'UTC'");
+}
+
+Engine::~Engine() = default;
+
+void Engine::raise(const std::string& context, const std::string& duckdb_error) {
+  for (auto& slot : scans_) {
+    if (slot->failure) {
+      std::exception_ptr failure = slot->failure;
+      slot->failure = nullptr;
+      std::rethrow_exception(failure);
+    }
+  }
+  if (interrupted()) throw Interrupted();
+  throw DataError(context.empty() ? duckdb_error : context + ": " + duckdb_error);
+}
+
+uint64_t Engine::execute(const std::string& sql) {
+  InterruptWatcher watcher(connection());
+  Result result;
+  if (duckdb_query(connection(), sql.c_str(), result.get()) == DuckDBError) {
+    raise("", result.error());
+  }
+  duckdb_result* raw = result.get();
+  if (duckdb_column_count(raw) >= 1 && duckdb_row_count(raw) >= 1) {
+    duckdb_type type = duckdb_column_type(raw, 0);
+    if (type == DUCKDB_TYPE_BIGINT || type == DUCKDB_TYPE_UBIGINT || type == DUCKDB_TYPE_INTEGER) {
+      return duckdb_value_uint64(raw, 0, 0);
+    }
+  }
+  return 0;
+}
+
+std::vector<std::vector<std::optional<std::string>>> Engine::query_strings(const std::string& sql) {
+  Result result;
+  if (duckdb_query(connection(), sql.c_str(), result.get()) == DuckDBError) raise("", result.error());
+  duckdb_result* raw = result.get();
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  idx_t columns = duckdb_column_count(raw);
+  idx_t count = duckdb_row_count(raw);
+  for (idx_t row = 0; row < count; ++row) {
+    std::vector<std::optional<std::string>> values;
+    for (idx_t column = 0; column < columns; ++column) {
+      if (duckdb_value_is_null(raw, column, row)) {
+        values.emplace_back(std::nullopt);
+        continue;
+      }
+      char* text = duckdb_value_varchar(raw, column, row);
+      values.emplace_back(std::string(text ? text : ""));
+      duckdb_free(text);
+    }
+    rows.push_back(std::move(values));
+  }
+  return rows;
+}
+
+std::unique_ptr<QueryStream> Engine::stream(const std::string& sql) {
+  return std::make_unique<QueryStream>(*this, sql);
+}
+
+TableSchema Engine::describe(const std::string& select_sql) {
+  PreparedStatement prepared;
+  if (duckdb_prepare(connection(), select_sql.c_str(), prepared.out()) == DuckDBError) {
+    raise("", duckdb_prepare_error(prepared.get()) ? duckdb_prepare_error(prepared.get()) : "");
+  }
+  TableSchema schema;
+  idx_t count = duckdb_prepared_statement_column_count(prepared.get());
+  for (idx_t i = 0; i < count; ++i) {
+    LogicalType type(duckdb_prepared_statement_column_logical_type(prepared.get(), i));
+    Column column;
+    column.name = duckdb_prepared_statement_column_name(prepared.get(), i);
+    column.type = Type::from_logical(type.get());
+    column.source_type = column.type.sql();
+    schema.columns.push_back(std::move(column));
+  }
+  return schema;
+}
+
+RegisteredScan::~RegisteredScan() {
+  if (slot_) slot_->reader = nullptr;
+}
+
+RegisteredScan Engine::register_reader(BatchReader& reader, Progress* progress) {
+  auto slot = std::make_unique<ScanSlot>();
+  slot->reader = &reader;
+  slot->progress = progress;
+  slot->wire_types = reader.wire_types();
+  slot->names = reader.schema().names();
+  if (slot->wire_types.size() != slot->names.size()) {
+    throw InternalError("reader wire types do not match its schema");
+  }
+  std::string name = fmt::format("dvt_scan_{}", scans_.size() + 1);
+
+  duckdb_table_function function = duckdb_create_table_function();
+  duckdb_table_function_set_name(function, name.c_str());
+  duckdb_table_function_set_extra_info(function, slot.get(), nullptr);
+  duckdb_table_function_set_bind(function, scan_bind);
+  duckdb_table_function_set_init(function, scan_init);
+  duckdb_table_function_set_function(function, scan_function);
+  duckdb_state state = duckdb_register_table_function(connection(), function);
+  duckdb_destroy_table_function(&function);
+  if (state == DuckDBError) throw InternalError("cannot register table function " + name);
+
+  std::string relation = cast_projection(*slot, reader.schema(), name + "()");
+  scans_.push_back(std::move(slot));
+  return RegisteredScan(scans_.back().get(), relation);
+}
+
+std::string Engine::attach(const std::string& path, bool read_only) {
+  auto found = attached_.find(path);
+  if (found != attached_.end()) {
+    if (!read_only && found->second.read_only) {
+      execute("DETACH " + found->second.alias);
+      execute(fmt::format("ATTACH {} AS {}", duck_literal(path), found->second.alias));
+      found->second.read_only = false;
+    }
+    return found->second.alias;
+  }
+  std::string alias = duck_quote(fmt::format("dvt_db_{}", attached_.size() + 1));
+  try {
+    execute(fmt::format("ATTACH {} AS {}{}", duck_literal(path), alias, read_only ? " (READ_ONLY)" : ""));
+  } catch (const DataError& error) {
+    throw ConnectionError(fmt::format("cannot open DuckDB database {}: {}", path, error.what()));
+  }
+  attached_[path] = {alias, read_only};
+  return alias;
+}
+
+QueryStream::QueryStream(Engine& engine, const std::string& sql) : engine_(engine), sql_(sql) {
+  duckdb_connection connection = engine.connection();
+  if (duckdb_prepare(connection, sql.c_str(), prepared_.out()) == DuckDBError) {
+    const char* error = duckdb_prepare_error(prepared_.get());
+    engine.raise("", error ? error : "prepare failed");
+  }
+  idx_t count = duckdb_prepared_statement_column_count(prepared_.get());
+  for (idx_t i = 0; i < count; ++i) {
+    LogicalType type(duckdb_prepared_statement_column_logical_type(prepared_.get(), i));
+    Column column;
+    column.name = duckdb_prepared_statement_column_name(prepared_.get(), i);
+    column.type = Type::from_logical(type.get());
+    schema_.columns.push_back(std::move(column));
+  }
+  if (duckdb_pending_prepared_streaming(prepared_.get(), pending_.out()) == DuckDBError) {
+    const char* error = duckdb_pending_error(pending_.get());
+    engine.raise("", error ? error : "cannot start query");
+  }
+  if (duckdb_execute_pending(pending_.get(), result_.get()) == DuckDBError) {
+    engine.raise("", result_.error());
+  }
+}
+
+QueryStream::~QueryStream() = default;
+
+DataChunk QueryStream::next() {
+  if (done_) return DataChunk();
+  if (interrupted()) {
+    duckdb_interrupt(engine_.connection());
+    throw Interrupted();
+  }
+  DataChunk chunk(duckdb_fetch_chunk(*result_.get()));
+  if (!chunk || chunk.size() == 0) {
+    done_ = true;
+    std::string error = result_.error();
+    if (!error.empty()) engine_.raise("", error);
+    return DataChunk();
+  }
+  return chunk;
+}
+
+}  // namespace dvt

@@ -1,0 +1,125 @@
+// The embedded DuckDB every job runs through. Sources become relations in it
+// (read_parquet, an attached DuckDB file, or a registered BatchReader exposed
+// as a table function); sinks consume a SELECT over those relations (COPY TO
+// Parquet, INSERT into an attached table, or a streamed result fed to a
+// BatchWriter). One Engine per process; not thread-safe.
+#pragma once
+
+#include <exception>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/batch.h"
+#include "core/progress.h"
+#include "core/schema.h"
+#include "engine/handles.h"
+
+namespace dvt {
+
+struct EngineOptions {
+  int threads = 2;
+  std::string memory_limit = "1GB";
+  std::string temp_directory;  // spill folder; empty: DuckDB's default
+};
+
+class QueryStream;
+struct ScanSlot;
+
+// A reader exposed to the engine as a table function. Move-only; when it is
+// destroyed the function refuses to run (its reader may be gone).
+class RegisteredScan {
+ public:
+  RegisteredScan(ScanSlot* slot, std::string relation) : slot_(slot), relation_(std::move(relation)) {}
+  RegisteredScan(RegisteredScan&& other) noexcept
+      : slot_(std::exchange(other.slot_, nullptr)), relation_(std::move(other.relation_)) {}
+  RegisteredScan& operator=(RegisteredScan&& other) noexcept {
+    std::swap(slot_, other.slot_);
+    std::swap(relation_, other.relation_);
+    return *this;
+  }
+  ~RegisteredScan();
+  const std::string& relation() const { return relation_; }
+
+ private:
+  ScanSlot* slot_;
+  std::string relation_;
+};
+
+class Engine {
+ public:
+  explicit Engine(const EngineOptions& options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Runs a statement; returns the first column of the first row as a count
+  // when the statement reports one (COPY, INSERT), else 0.
+  // Throws the reader's own exception when a registered reader failed,
+  // Interrupted on Ctrl-C, DataError with DuckDB's message otherwise.
+  uint64_t execute(const std::string& sql);
+
+  // Runs a query and returns its rows as strings (NULL as nullopt). For small
+  // catalog queries and tests, never for data.
+  std::vector<std::vector<std::optional<std::string>>> query_strings(const std::string& sql);
+
+  // Starts a streaming query; chunks are produced as they are fetched.
+  std::unique_ptr<QueryStream> stream(const std::string& sql);
+
+  // Names and exact types of the columns `select_sql` yields, without running it.
+  TableSchema describe(const std::string& select_sql);
+
+  // Exposes `reader` as a relation: the returned scan's relation() is SQL
+  // usable in a FROM clause that yields reader.schema() (casting wire types to
+  // final types). Valid while the returned scan lives; `progress`, if set, is
+  // advanced by the rows and bytes the reader yields.
+  RegisteredScan register_reader(BatchReader& reader, Progress* progress);
+
+  // Attaches a DuckDB database file and returns its catalog alias (quoted,
+  // ready for SQL). The same path attached twice returns the same alias; a
+  // path first attached read-only is re-attached read-write when asked.
+  std::string attach(const std::string& path, bool read_only);
+
+  duckdb_connection connection() const { return database_->connection(); }
+
+ private:
+  friend class QueryStream;
+  [[noreturn]] void raise(const std::string& context, const std::string& duckdb_error);
+
+  std::unique_ptr<Database> database_;
+  std::vector<std::unique_ptr<ScanSlot>> scans_;
+  struct Attached {
+    std::string alias;
+    bool read_only;
+  };
+  std::map<std::string, Attached> attached_;
+};
+
+// A running streaming query. Owns its result; fetch until next() is empty.
+class QueryStream {
+ public:
+  QueryStream(Engine& engine, const std::string& sql);
+  ~QueryStream();
+
+  const TableSchema& schema() const { return schema_; }
+  // The next chunk, or an empty DataChunk at the end. Throws as Engine::execute.
+  DataChunk next();
+
+ private:
+  Engine& engine_;
+  std::string sql_;
+  PreparedStatement prepared_;
+  PendingResult pending_;
+  Result result_;
+  TableSchema schema_;
+  bool done_ = false;
+};
+
+// Quotes an identifier for DuckDB SQL ("a""b").
+std::string duck_quote(const std::string& identifier);
+// Quotes a string literal for DuckDB SQL ('it''s').
+std::string duck_literal(const std::string& value);
+
+}  // namespace dvt
