@@ -1,0 +1,43 @@
+// Runs the real dvt binary in a test and reports what it did.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dvt::test {
+
+struct DvtRun {
+  int exit_code = -1;
+  std::string out;       // stdout
+  std::string err;       // stderr
+  long peak_rss_kb = 0;  // the child's peak resident set (getrusage of the child)
+};
+
+struct DvtRunOptions {
+  std::string cwd;  // empty: the current folder
+  std::vector<std::pair<std::string, std::string>> environment;  // added for the child
+};
+
+// Runs DVT_BINARY with `args`. Never throws on a non-zero exit.
+DvtRun run_dvt(const std::vector<std::string>& args, const DvtRunOptions& options = {});
+
+// A fresh empty folder under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Writes `content` to `path` (creating or truncating it).
+void write_file(const std::string& path, const std::string& content);
+std::string read_file(const std::string& path);
+
+}  // namespace dvt::test
