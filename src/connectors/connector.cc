@@ -41,6 +41,10 @@ std::unique_ptr<Connector> make_connector(const OutputConfig& output, Engine& en
                                 output.location(), output.name(), output.type()));
 }
 
+Source Connector::open_row_hashes(Engine& /*engine*/, const TableRef& table, Progress* /*progress*/) {
+  throw ConfigError(fmt::format("row hashes are not available for {} on this adapter", table.display()));
+}
+
 LoadResult StreamingSink::consume(Engine& engine, const std::string& select_sql,
                                   const TableSchema& schema, Progress* progress) {
   std::unique_ptr<BatchWriter> writer = factory_(schema);

@@ -76,6 +76,18 @@ class Connector {
   virtual TableSchema describe(const TableRef& table) = 0;
   virtual Source open_source(Engine& engine, const ScanRequest& request, Progress* progress) = 0;
   virtual std::unique_ptr<Sink> open_sink(const LoadRequest& request) = 0;
+
+  // One row per source row, computed inside the source database and streamed:
+  // `_pk` VARCHAR (the primary key) and `_hash` VARCHAR (32 lowercase hex
+  // digits, MD5). Encoding, identical for every database:
+  //   each value is rendered as text (the database's canonical text form);
+  //   NULL becomes "N"; a non-NULL value becomes "V" <byte length> ":" <text>;
+  //   the row's encoded values are concatenated in column order and hashed.
+  //   `_pk` is the key column's text for a one-column key, else the same
+  //   encoding (unhashed) of the key columns.
+  // Throws ConfigError when the table has no primary or unique key, or the
+  // adapter does not compute hashes.
+  virtual Source open_row_hashes(Engine& engine, const TableRef& table, Progress* progress);
 };
 
 // The connector for an output of a profile, working with `engine` for the
