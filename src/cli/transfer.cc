@@ -99,6 +99,7 @@ TransferResult run_transfer(const GlobalOptions& options, const std::string& com
     source_connector = make_connector(*source_output, engine);
     source = source_connector->open_source(engine, scan, &progress);
   }
+  progress.set_estimate(source.schema.estimated_rows);
   if (!source.reader) {
     // Rows flow inside DuckDB: read its own progress counter.
     duckdb_connection connection = engine.connection();

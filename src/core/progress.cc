@@ -12,7 +12,7 @@ namespace dvt {
 
 Progress::Progress(std::string label, std::optional<uint64_t> estimated_rows)
     : label_(std::move(label)),
-      estimated_rows_(estimated_rows),
+      estimated_rows_(estimated_rows.value_or(0)),
       start_(std::chrono::steady_clock::now()) {
   const Logger& logger = Logger::instance();
   if (isatty(STDERR_FILENO) && logger.format() == LogFormat::kText && logger.verbosity() >= 0) {
@@ -58,8 +58,8 @@ void Progress::draw() {
   double seconds = elapsed_seconds();
   uint64_t rows = this->rows();
   std::string line = fmt::format("{}: {} rows", label_, human_count(rows));
-  if (estimated_rows_ && *estimated_rows_ > 0) {
-    line += fmt::format(" (~{}%)", std::min<uint64_t>(99, rows * 100 / *estimated_rows_));
+  if (uint64_t estimate = estimated_rows_.load()) {
+    line += fmt::format(" (~{}%)", std::min<uint64_t>(99, rows * 100 / estimate));
   }
   line += fmt::format(", {}/s", human_count(seconds > 0 ? static_cast<uint64_t>(rows / seconds) : 0));
   if (uint64_t bytes = this->bytes()) line += ", " + human_bytes(bytes);

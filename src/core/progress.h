@@ -23,6 +23,7 @@ class Progress {
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
 
+  void set_estimate(std::optional<uint64_t> rows) { estimated_rows_.store(rows.value_or(0)); }
   void add_rows(uint64_t rows) { rows_.fetch_add(rows, std::memory_order_relaxed); }
   void set_rows(uint64_t rows) { rows_.store(rows, std::memory_order_relaxed); }
   void set_bytes(uint64_t bytes) { bytes_.store(bytes, std::memory_order_relaxed); }
@@ -45,7 +46,7 @@ class Progress {
   void draw();
 
   std::string label_;
-  std::optional<uint64_t> estimated_rows_;
+  std::atomic<uint64_t> estimated_rows_{0};  // 0: unknown
   std::atomic<uint64_t> rows_{0};
   std::atomic<uint64_t> bytes_{0};
   std::function<void(Progress&)> poll_;

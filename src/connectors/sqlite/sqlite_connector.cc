@@ -477,12 +477,19 @@ class SqliteConnector : public Connector {
     }
     std::sort(key.begin(), key.end());
     for (auto& [position, name] : key) schema.primary_key.push_back(name);
-    // max(rowid) - min(rowid) is an index lookup, not a scan.
+    // max(rowid) and min(rowid) are each one b-tree lookup (SQLite optimizes
+    // a lone min() or max(), not both in one query).
     try {
-      SqliteStatement estimate(db, "SELECT max(rowid) - min(rowid) + 1 FROM " + qualified(table));
-      if (sqlite3_step(estimate.get()) == SQLITE_ROW && sqlite3_column_type(estimate.get(), 0) == SQLITE_INTEGER) {
-        schema.estimated_rows = static_cast<uint64_t>(sqlite3_column_int64(estimate.get(), 0));
-      }
+      auto rowid_bound = [&](const char* function) -> std::optional<int64_t> {
+        SqliteStatement bound(db, fmt::format("SELECT {}(rowid) FROM {}", function, qualified(table)));
+        if (sqlite3_step(bound.get()) != SQLITE_ROW || sqlite3_column_type(bound.get(), 0) != SQLITE_INTEGER) {
+          return std::nullopt;
+        }
+        return sqlite3_column_int64(bound.get(), 0);
+      };
+      auto high = rowid_bound("max");
+      auto low = rowid_bound("min");
+      schema.estimated_rows = high && low ? static_cast<uint64_t>(*high - *low + 1) : 0;
     } catch (const DataError&) {
       // WITHOUT ROWID tables and views have no rowid: no estimate.
     }
