@@ -1,0 +1,286 @@
+// End to end over the embedded default: the real dvt binary moving data
+// between SQLite files, Parquet staging and DuckDB files.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "support/embedded.h"
+#include "support/run_dvt.h"
+
+namespace dvt::test {
+namespace {
+
+std::string all_bytes_hex() {
+  std::string hex;
+  for (int i = 0; i < 256; ++i) hex += fmt::format("{:02X}", i);
+  return hex;
+}
+
+class EmbeddedPipeline : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    lite_ = dir_.file("source.db");
+    warehouse_ = dir_.file("warehouse.duckdb");
+    write_file(dir_.file("profiles.yml"), fmt::format(R"(demo:
+  target: wh
+  outputs:
+    lite:
+      type: sqlite
+      path: {}
+    wh:
+      type: duckdb
+      path: {}
+)",
+                                                      lite_, warehouse_));
+    sqlite_exec(lite_, fmt::format(R"(
+      CREATE TABLE items (
+        id INTEGER PRIMARY KEY, name TEXT, amount DECIMAL(12,2), ts TIMESTAMP, day DATE,
+        flag BOOLEAN, ratio REAL, payload BLOB, "Customer Code" VARCHAR(20), "select" INTEGER);
+      INSERT INTO items VALUES
+        (1, 'naïve café 😀', '12.30', '2024-01-02 03:04:05.123456', '2024-02-29', 1, 0.1, X'00FF7F80', 'C-1', 7),
+        (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+        (3, '', '-99999.99', '1970-01-01 00:00:00', '0001-01-01', 0, -1.5e300, X'', 'tab	here', -9223372036854775808),
+        (4, 'line1
+line2 "quoted" ''single'' back\slash,comma', '0.01', '9999-12-31 23:59:59.999999', '9999-12-31', 1, 1e-300,
+         X'{}', 'NULL', 9223372036854775807);
+      WITH RECURSIVE n(i) AS (SELECT 5 UNION ALL SELECT i + 1 FROM n WHERE i < 2004)
+      INSERT INTO items SELECT i, 'row ' || i, printf('%d.%02d', i, i % 100),
+        datetime(1700000000 + i * 3600, 'unixepoch'), date(19000 + i, 'unixepoch'), i % 2, i / 7.0,
+        NULL, 'C-' || i, i * 1000 FROM n;
+    )",
+                                   all_bytes_hex()));
+  }
+
+  DvtRun dvt(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--profiles-dir", dir_.path(), "--project-dir", dir_.path()});
+    return run_dvt(args, {.cwd = dir_.path(), .environment = {}});
+  }
+
+  std::string parquet(const std::string& path) { return "read_parquet('" + path + "')"; }
+
+  TempDir dir_;
+  std::string lite_;
+  std::string warehouse_;
+};
+
+TEST_F(EmbeddedPipeline, SqliteToParquetKeepsExactTypesAndValues) {
+  DvtRun run = dvt({"extract", "lite:items"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::string staged = dir_.file(".dvt/staging/items.parquet");
+  ASSERT_TRUE(std::filesystem::exists(staged));
+  EXPECT_NE(run.out.find("extract: 2004 rows"), std::string::npos) << run.out;
+
+  Rows types = duck_query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + parquet(staged) + ")");
+  Rows expected_types = {{"id", "BIGINT"},    {"name", "VARCHAR"},  {"amount", "DECIMAL(12,2)"},
+                         {"ts", "TIMESTAMP"}, {"day", "DATE"},      {"flag", "BOOLEAN"},
+                         {"ratio", "DOUBLE"}, {"payload", "BLOB"},  {"Customer Code", "VARCHAR"},
+                         {"select", "BIGINT"}};
+  EXPECT_EQ(types, expected_types);
+
+  Rows rows = duck_query(
+      "SELECT id, name, amount::VARCHAR, ts::VARCHAR, day::VARCHAR, flag::VARCHAR, ratio::VARCHAR, hex(payload), "
+      "\"Customer Code\", \"select\"::VARCHAR FROM " + parquet(staged) + " WHERE id <= 4 ORDER BY id");
+  Rows expected = {
+      {"1", "naïve café 😀", "12.30", "2024-01-02 03:04:05.123456", "2024-02-29", "true", "0.1", "00FF7F80", "C-1", "7"},
+      {"2", std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+       std::nullopt, std::nullopt},
+      {"3", "", "-99999.99", "1970-01-01 00:00:00", "0001-01-01", "false", "-1.5e+300", "", "tab\there",
+       "-9223372036854775808"},
+      {"4", "line1\nline2 \"quoted\" 'single' back\\slash,comma", "0.01", "9999-12-31 23:59:59.999999", "9999-12-31",
+       "true", "1e-300", all_bytes_hex(), "NULL", "9223372036854775807"}};
+  EXPECT_EQ(rows, expected);
+  Rows generated = duck_query("SELECT count(*), sum(id), sum(amount)::VARCHAR, max(ts)::VARCHAR FROM " +
+                              parquet(staged) + " WHERE id >= 5");
+  EXPECT_EQ(generated, (Rows{{"2000", "2009000", "2009990.00", "2024-02-06 10:13:20"}}));
+}
+
+TEST_F(EmbeddedPipeline, SqliteToParquetToDuckDbAndBackComparesEqual) {
+  ASSERT_EQ(dvt({"extract", "lite:items"}).exit_code, 0);
+  std::string staged = dir_.file(".dvt/staging/items.parquet");
+  DvtRun load = dvt({"load", staged, "wh:main.items"});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  DvtRun back = dvt({"copy", "wh:main.items", "lite:items_back"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  DvtRun reread = dvt({"copy", "lite:items_back", dir_.file("back.parquet")});
+  ASSERT_EQ(reread.exit_code, 0) << reread.err;
+
+  std::string back_file = parquet(dir_.file("back.parquet"));
+  // Same columns, same types, same values: no row differs in either direction.
+  EXPECT_EQ(duck_query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + back_file + ")"),
+            duck_query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + parquet(staged) + ")"));
+  EXPECT_EQ(duck_query("SELECT count(*) FROM (SELECT * FROM " + parquet(staged) + " EXCEPT ALL SELECT * FROM " +
+                       back_file + ")"),
+            (Rows{{"0"}}));
+  EXPECT_EQ(duck_query("SELECT count(*) FROM (SELECT * FROM " + back_file + " EXCEPT ALL SELECT * FROM " +
+                       parquet(staged) + ")"),
+            (Rows{{"0"}}));
+  EXPECT_EQ(duck_query("SELECT count(*) FROM " + back_file), (Rows{{"2004"}}));
+  // The DuckDB table holds the same rows as the staging file.
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ + "' AS wh (READ_ONLY); SELECT count(*) FROM (SELECT * FROM wh.items "
+                       "EXCEPT ALL SELECT * FROM " + parquet(staged) + ")"),
+            (Rows{{"0"}}));
+  // SQLite stored decimals as exact text, not as REAL.
+  EXPECT_EQ(sqlite_query(lite_, "SELECT typeof(amount), amount FROM items_back WHERE id = 1"),
+            (Rows{{"text", "12.30"}}));
+}
+
+TEST_F(EmbeddedPipeline, DirectCopyKeepsPrimaryKey) {
+  DvtRun run = dvt({"copy", "lite:items", "wh:items_direct"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ + "' AS wh (READ_ONLY); SELECT constraint_column_names::VARCHAR FROM "
+                       "duckdb_constraints() WHERE database_name = 'wh' AND table_name = 'items_direct' AND "
+                       "constraint_type = 'PRIMARY KEY'"),
+            (Rows{{"[id]"}}));
+}
+
+TEST_F(EmbeddedPipeline, ColumnsWhereAndLimitArePushedDown) {
+  std::string out = dir_.file("subset.parquet");
+  DvtRun run = dvt({"copy", "lite:items", out, "--columns", "id,Customer Code", "--where", "id > 10 AND id % 2 = 0",
+                    "--limit", "5"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(duck_query("SELECT id, \"Customer Code\" FROM " + parquet(out) + " ORDER BY id"),
+            (Rows{{"12", "C-12"}, {"14", "C-14"}, {"16", "C-16"}, {"18", "C-18"}, {"20", "C-20"}}));
+  EXPECT_EQ(duck_query("SELECT count(*) FROM (DESCRIBE SELECT * FROM " + parquet(out) + ")"), (Rows{{"2"}}));
+}
+
+TEST_F(EmbeddedPipeline, QuerySourceRunsInTheSourceDatabase) {
+  std::string out = dir_.file("q.parquet");
+  DvtRun run = dvt({"copy", "lite", out, "--query", "SELECT flag, count(*) AS n FROM items GROUP BY flag"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // Expression columns have no declared type in SQLite: they travel as exact text.
+  EXPECT_EQ(duck_query("SELECT flag, n FROM " + parquet(out) + " ORDER BY flag NULLS FIRST"),
+            (Rows{{std::nullopt, "1"}, {"false", "1001"}, {"true", "1002"}}));
+}
+
+TEST_F(EmbeddedPipeline, OverwriteTruncatesFullRefreshRecreatesAppendAppends) {
+  ASSERT_EQ(dvt({"copy", "lite:items", "lite:target"}).exit_code, 0);
+  sqlite_exec(lite_, "CREATE INDEX target_name ON target(name)");
+  auto index_count = [&] {
+    return sqlite_query(lite_, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'target_name'");
+  };
+  auto row_count = [&] { return sqlite_query(lite_, "SELECT count(*) FROM target"); };
+
+  ASSERT_EQ(dvt({"copy", "lite:items", "lite:target", "--where", "id <= 100"}).exit_code, 0);
+  EXPECT_EQ(row_count(), (Rows{{"100"}}));
+  EXPECT_EQ(index_count(), (Rows{{"1"}})) << "overwrite must keep the table (and its index)";
+
+  ASSERT_EQ(dvt({"copy", "lite:items", "lite:target", "--mode", "append", "--where", "id > 1994"}).exit_code, 0);
+  EXPECT_EQ(row_count(), (Rows{{"110"}}));
+
+  ASSERT_EQ(dvt({"copy", "lite:items", "lite:target", "--full-refresh", "--where", "id <= 3"}).exit_code, 0);
+  EXPECT_EQ(row_count(), (Rows{{"3"}}));
+  EXPECT_EQ(index_count(), (Rows{{"0"}})) << "--full-refresh must drop and recreate";
+}
+
+TEST_F(EmbeddedPipeline, DuckDbOverwriteKeepsTableFullRefreshRecreates) {
+  ASSERT_EQ(dvt({"copy", "lite:items", "wh:t"}).exit_code, 0);
+  duck_query("ATTACH '" + warehouse_ + "' AS wh; COMMENT ON TABLE wh.t IS 'kept'");
+  auto state = [&] {
+    return duck_query("ATTACH '" + warehouse_ + "' AS wh (READ_ONLY); SELECT (SELECT count(*) FROM wh.t), "
+                      "(SELECT comment FROM duckdb_tables() WHERE database_name = 'wh' AND table_name = 't')");
+  };
+  ASSERT_EQ(dvt({"copy", "lite:items", "wh:t", "--limit", "7"}).exit_code, 0);
+  EXPECT_EQ(state(), (Rows{{"7", "kept"}}));
+  ASSERT_EQ(dvt({"copy", "lite:items", "wh:t", "--where", "id > 1999", "--mode", "append"}).exit_code, 0);
+  EXPECT_EQ(state(), (Rows{{"12", "kept"}}));
+  ASSERT_EQ(dvt({"copy", "lite:items", "wh:t", "--limit", "2", "--full-refresh"}).exit_code, 0);
+  EXPECT_EQ(state(), (Rows{{"2", std::nullopt}}));
+}
+
+TEST_F(EmbeddedPipeline, FailedLoadLeavesDuckDbTargetAsItWas) {
+  ASSERT_EQ(dvt({"copy", "lite:items", "wh:guarded", "--limit", "3"}).exit_code, 0);
+  duck_query("ATTACH '" + warehouse_ + "' AS wh; CREATE TABLE wh.checked (id BIGINT CHECK (id < 2000), name VARCHAR); "
+             "INSERT INTO wh.checked VALUES (1, 'old')");
+  // The last rows (id >= 2000) violate the CHECK constraint.
+  DvtRun run = dvt({"copy", "lite:items", "wh:checked", "--columns", "id,name"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("CHECK"), std::string::npos) << run.err;
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ + "' AS wh (READ_ONLY); SELECT id, name FROM wh.checked"),
+            (Rows{{"1", "old"}}));
+}
+
+TEST_F(EmbeddedPipeline, FailedLoadLeavesSqliteTargetAsItWas) {
+  sqlite_exec(lite_, "CREATE TABLE checked (id INTEGER CHECK (id < 2000), name TEXT); INSERT INTO checked VALUES (1, 'old')");
+  DvtRun run = dvt({"copy", "lite:items", "lite:checked", "--columns", "id,name"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("CHECK constraint failed"), std::string::npos) << run.err;
+  EXPECT_EQ(sqlite_query(lite_, "SELECT id, name FROM checked"), (Rows{{"1", "old"}}));
+}
+
+TEST_F(EmbeddedPipeline, ValueThatDoesNotFitItsDeclaredTypeStopsTheJob) {
+  sqlite_exec(lite_, "CREATE TABLE messy (id INTEGER, n INTEGER); INSERT INTO messy VALUES (1, 5), (2, 'five')");
+  DvtRun run = dvt({"copy", "lite:messy", dir_.file("messy.parquet")});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("row 2 column \"n\""), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("TEXT value is not an integer"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("messy.parquet")));
+}
+
+TEST_F(EmbeddedPipeline, JsonLogFormatPrintsEventsAndResult) {
+  DvtRun run = dvt({"--log-format", "json", "copy", "lite:items", dir_.file("j.parquet"), "--limit", "10"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<nlohmann::json> lines;
+  size_t start = 0;
+  while (start < run.out.size()) {
+    size_t end = run.out.find('\n', start);
+    lines.push_back(nlohmann::json::parse(run.out.substr(start, end - start)));
+    start = end + 1;
+  }
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines.front()["event"], "copy.start");
+  const nlohmann::json& result = lines.back();
+  EXPECT_EQ(result["event"], "result");
+  EXPECT_EQ(result["status"], "success");
+  EXPECT_EQ(result["rows"], 10);
+  EXPECT_EQ(result["source"], "lite:items");
+  EXPECT_EQ(result["method"]["source"], "native");
+  EXPECT_EQ(result["fallbacks"], nlohmann::json::array());
+  EXPECT_EQ(run.err, "");
+}
+
+TEST_F(EmbeddedPipeline, NoProgressLineWhenNotATerminal) {
+  DvtRun run = dvt({"copy", "lite:items", dir_.file("p.parquet")});
+  ASSERT_EQ(run.exit_code, 0);
+  EXPECT_EQ(run.err.find('\r'), std::string::npos);
+}
+
+TEST(EmbeddedErrors, BadProfileExitsTwoWithTheMessage) {
+  TempDir dir;
+  write_file(dir.file("profiles.yml"), "p:\n  outputs:\n    lite:\n      type: sqlite3x\n      path: a.db\n");
+  DvtRun run = run_dvt({"--profiles-dir", dir.path(), "copy", "lite:t", dir.file("t.parquet")});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find(dir.file("profiles.yml") + ":4"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("unknown adapter type 'sqlite3x'"), std::string::npos) << run.err;
+}
+
+TEST(EmbeddedErrors, UnknownOutputExitsTwoListingOutputs) {
+  TempDir dir;
+  write_file(dir.file("profiles.yml"), "p:\n  outputs:\n    lite:\n      type: sqlite\n      path: a.db\n");
+  DvtRun run = run_dvt({"--profiles-dir", dir.path(), "copy", "nope:t", dir.file("t.parquet")});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("no output named 'nope' (outputs: lite)"), std::string::npos) << run.err;
+}
+
+TEST(EmbeddedErrors, MissingEnvVarExitsTwoNamingIt) {
+  TempDir dir;
+  write_file(dir.file("profiles.yml"),
+             "p:\n  outputs:\n    lite:\n      type: sqlite\n      path: \"{{ env_var('DVT_NO_SUCH_VAR') }}\"\n");
+  DvtRun run = run_dvt({"--profiles-dir", dir.path(), "copy", "lite:t", dir.file("t.parquet")});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("DVT_NO_SUCH_VAR is not set"), std::string::npos) << run.err;
+}
+
+TEST(EmbeddedErrors, UsageErrorsExitTwo) {
+  EXPECT_EQ(run_dvt({"copy", "only-one-endpoint"}).exit_code, 2);
+  EXPECT_EQ(run_dvt({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(run_dvt({"copy", "a:t", "b.parquet", "--mode", "sideways"}).exit_code, 2);
+  DvtRun version = run_dvt({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out, "dvt 0.1.0 (duckdb v1.4.4)\n");
+}
+
+}  // namespace
+}  // namespace dvt::test
