@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
       if (file_name.empty()) throw ConfigError("extract with --query needs --name");
       if (file_name.find('/') != std::string::npos) throw ConfigError("--name must be a plain file name");
       std::filesystem::path dir =
-          staging_dir.empty() ? std::filesystem::path(project_dir) / ".dvt" / "staging"
+          staging_dir.empty() ? (std::filesystem::path(project_dir) / ".dvt" / "staging").lexically_normal()
                               : std::filesystem::path(staging_dir);
       to = parse_endpoint((dir / (file_name + ".parquet")).string());
     } else {

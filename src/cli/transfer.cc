@@ -119,7 +119,7 @@ TransferResult run_transfer(const GlobalOptions& options, const std::string& com
     target_connector = make_connector(*target_output, engine);
     sink = target_connector->open_sink(load);
   }
-  log_info(command + ".start", fmt::format("{}: {} -> {}", command, result.source, result.target),
+  log_event(command + ".start", fmt::format("{}: {} -> {}", command, result.source, result.target),
            {{"source", result.source}, {"target", result.target}, {"columns", source.schema.columns.size()}});
 
   LoadResult loaded = sink->consume(engine, "SELECT * FROM " + source.relation, source.schema, &progress);

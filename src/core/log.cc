@@ -13,6 +13,7 @@ const char* level_name(LogLevel level) {
   switch (level) {
     case LogLevel::kDebug:
       return "debug";
+    case LogLevel::kEvent:
     case LogLevel::kInfo:
       return "info";
     case LogLevel::kWarn:
@@ -63,6 +64,7 @@ void Logger::log(LogLevel level, std::string_view name, std::string_view message
                  const nlohmann::json& fields) {
   if (level == LogLevel::kDebug && verbosity_ < 1) return;
   if (level == LogLevel::kInfo && verbosity_ < 0) return;
+  if (level == LogLevel::kEvent && verbosity_ < (format_ == LogFormat::kJson ? 0 : 1)) return;
   std::lock_guard lock(mutex_);
   if (format_ == LogFormat::kJson) {
     nlohmann::json line = {{"ts", timestamp()},

@@ -13,7 +13,9 @@
 namespace dvt {
 
 enum class LogFormat { kText, kJson };
-enum class LogLevel { kDebug, kInfo, kWarn, kError };
+// kEvent: a step machines want to see (JSON at default verbosity) and humans
+// only with -v; kInfo: shown to both.
+enum class LogLevel { kDebug, kEvent, kInfo, kWarn, kError };
 
 class Logger {
  public:
@@ -51,6 +53,10 @@ class Logger {
 inline void log_debug(std::string_view name, std::string_view message,
                       const nlohmann::json& fields = nlohmann::json::object()) {
   Logger::instance().log(LogLevel::kDebug, name, message, fields);
+}
+inline void log_event(std::string_view name, std::string_view message,
+                      const nlohmann::json& fields = nlohmann::json::object()) {
+  Logger::instance().log(LogLevel::kEvent, name, message, fields);
 }
 inline void log_info(std::string_view name, std::string_view message,
                      const nlohmann::json& fields = nlohmann::json::object()) {
