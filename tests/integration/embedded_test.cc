@@ -33,8 +33,11 @@ class EmbeddedPipeline : public ::testing::Test {
     wh:
       type: duckdb
       path: {}
+    other:
+      type: sqlite
+      path: {}
 )",
-                                                      lite_, warehouse_));
+                                                      lite_, warehouse_, other_));
     sqlite_exec(lite_, fmt::format(R"(
       CREATE TABLE items (
         id INTEGER PRIMARY KEY, name TEXT, amount DECIMAL(12,2), ts TIMESTAMP, day DATE,
@@ -64,6 +67,7 @@ line2 "quoted" ''single'' back\slash,comma', '0.01', '9999-12-31 23:59:59.999999
   TempDir dir_;
   std::string lite_;
   std::string warehouse_;
+  std::string other_ = dir_.file("other.db");
 };
 
 TEST_F(EmbeddedPipeline, SqliteToParquetKeepsExactTypesAndValues) {
@@ -155,22 +159,32 @@ TEST_F(EmbeddedPipeline, QuerySourceRunsInTheSourceDatabase) {
             (Rows{{std::nullopt, "1"}, {"false", "1001"}, {"true", "1002"}}));
 }
 
-TEST_F(EmbeddedPipeline, OverwriteTruncatesFullRefreshRecreatesAppendAppends) {
-  ASSERT_EQ(dvt({"copy", "lite:items", "lite:target"}).exit_code, 0);
-  sqlite_exec(lite_, "CREATE INDEX target_name ON target(name)");
-  auto index_count = [&] {
-    return sqlite_query(lite_, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'target_name'");
-  };
-  auto row_count = [&] { return sqlite_query(lite_, "SELECT count(*) FROM target"); };
+TEST_F(EmbeddedPipeline, SameSqliteFileNeedsWalOrStaging) {
+  DvtRun run = dvt({"copy", "lite:items", "lite:copy_of_items"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("source and target are the same file"), std::string::npos) << run.err;
+  sqlite_exec(lite_, "PRAGMA journal_mode=WAL");
+  run = dvt({"copy", "lite:items", "lite:copy_of_items"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(sqlite_query(lite_, "SELECT count(*) FROM copy_of_items"), (Rows{{"2004"}}));
+}
 
-  ASSERT_EQ(dvt({"copy", "lite:items", "lite:target", "--where", "id <= 100"}).exit_code, 0);
+TEST_F(EmbeddedPipeline, OverwriteTruncatesFullRefreshRecreatesAppendAppends) {
+  ASSERT_EQ(dvt({"copy", "lite:items", "other:target"}).exit_code, 0);
+  sqlite_exec(other_, "CREATE INDEX target_name ON target(name)");
+  auto index_count = [&] {
+    return sqlite_query(other_, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'target_name'");
+  };
+  auto row_count = [&] { return sqlite_query(other_, "SELECT count(*) FROM target"); };
+
+  ASSERT_EQ(dvt({"copy", "lite:items", "other:target", "--where", "id <= 100"}).exit_code, 0);
   EXPECT_EQ(row_count(), (Rows{{"100"}}));
   EXPECT_EQ(index_count(), (Rows{{"1"}})) << "overwrite must keep the table (and its index)";
 
-  ASSERT_EQ(dvt({"copy", "lite:items", "lite:target", "--mode", "append", "--where", "id > 1994"}).exit_code, 0);
+  ASSERT_EQ(dvt({"copy", "lite:items", "other:target", "--mode", "append", "--where", "id > 1994"}).exit_code, 0);
   EXPECT_EQ(row_count(), (Rows{{"110"}}));
 
-  ASSERT_EQ(dvt({"copy", "lite:items", "lite:target", "--full-refresh", "--where", "id <= 3"}).exit_code, 0);
+  ASSERT_EQ(dvt({"copy", "lite:items", "other:target", "--full-refresh", "--where", "id <= 3"}).exit_code, 0);
   EXPECT_EQ(row_count(), (Rows{{"3"}}));
   EXPECT_EQ(index_count(), (Rows{{"0"}})) << "--full-refresh must drop and recreate";
 }
@@ -203,11 +217,11 @@ TEST_F(EmbeddedPipeline, FailedLoadLeavesDuckDbTargetAsItWas) {
 }
 
 TEST_F(EmbeddedPipeline, FailedLoadLeavesSqliteTargetAsItWas) {
-  sqlite_exec(lite_, "CREATE TABLE checked (id INTEGER CHECK (id < 2000), name TEXT); INSERT INTO checked VALUES (1, 'old')");
-  DvtRun run = dvt({"copy", "lite:items", "lite:checked", "--columns", "id,name"});
+  sqlite_exec(other_, "CREATE TABLE checked (id INTEGER CHECK (id < 2000), name TEXT); INSERT INTO checked VALUES (1, 'old')");
+  DvtRun run = dvt({"copy", "lite:items", "other:checked", "--columns", "id,name"});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("CHECK constraint failed"), std::string::npos) << run.err;
-  EXPECT_EQ(sqlite_query(lite_, "SELECT id, name FROM checked"), (Rows{{"1", "old"}}));
+  EXPECT_EQ(sqlite_query(other_, "SELECT id, name FROM checked"), (Rows{{"1", "old"}}));
 }
 
 TEST_F(EmbeddedPipeline, ValueThatDoesNotFitItsDeclaredTypeStopsTheJob) {

@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -58,8 +60,16 @@ DvtRun run_dvt(const std::vector<std::string>& args, const DvtRunOptions& option
   ::close(err_pipe[1]);
   DvtRun run;
   std::thread err_reader([&] { run.err = slurp_fd(err_pipe[0]); });
+  std::thread interrupter;
+  if (options.interrupt_after_ms >= 0) {
+    interrupter = std::thread([pid, delay = options.interrupt_after_ms] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+      ::kill(pid, SIGINT);
+    });
+  }
   run.out = slurp_fd(out_pipe[0]);
   err_reader.join();
+  if (interrupter.joinable()) interrupter.join();
   int status = 0;
   struct rusage usage = {};
   while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {

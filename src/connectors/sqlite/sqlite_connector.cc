@@ -6,6 +6,8 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <mutex>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -34,6 +36,38 @@ std::string qualified(const TableRef& table) {
   return table.schema.empty() ? quote(table.name) : quote(table.schema) + "." + quote(table.name);
 }
 
+// The SQLite files this process is reading right now. A writer into one of
+// them would wait forever for the reader's lock in rollback-journal mode.
+class OpenReads {
+ public:
+  static OpenReads& instance() {
+    static OpenReads reads;
+    return reads;
+  }
+  void add(const std::string& path) {
+    std::lock_guard lock(mutex_);
+    paths_.insert(path);
+  }
+  void remove(const std::string& path) {
+    std::lock_guard lock(mutex_);
+    if (auto found = paths_.find(path); found != paths_.end()) paths_.erase(found);
+  }
+  bool contains(const std::string& path) {
+    std::lock_guard lock(mutex_);
+    return paths_.contains(path);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::multiset<std::string> paths_;
+};
+
+std::string canonical_path(const std::string& path) {
+  std::error_code error;
+  auto canonical = std::filesystem::weakly_canonical(path, error);
+  return error ? path : canonical.string();
+}
+
 // Owns one sqlite3 connection.
 class SqliteDatabase {
  public:
@@ -49,7 +83,7 @@ class SqliteDatabase {
       throw ConnectionError(fmt::format("output '{}': cannot open SQLite database {}: {}",
                                         output_name, path, message));
     }
-    sqlite3_busy_timeout(db_, 10000);
+    sqlite3_busy_handler(db_, &SqliteDatabase::on_busy, nullptr);
   }
   ~SqliteDatabase() { sqlite3_close_v2(db_); }
   SqliteDatabase(const SqliteDatabase&) = delete;
@@ -57,6 +91,13 @@ class SqliteDatabase {
 
   sqlite3* get() const { return db_; }
   const std::string& path() const { return path_; }
+
+  // Another connection holds the lock: wait up to 10 s, but stop at once on Ctrl-C.
+  static int on_busy(void*, int attempts) {
+    if (interrupted() || attempts >= 200) return 0;
+    sqlite3_sleep(50);
+    return 1;
+  }
   std::string error() const { return sqlite3_errmsg(db_); }
 
   void execute(const std::string& sql) {
@@ -100,7 +141,8 @@ std::string exact_double_text(double value) {
 class SqliteReader : public BatchReader {
  public:
   SqliteReader(std::unique_ptr<SqliteDatabase> db, const std::string& sql, std::string label)
-      : db_(std::move(db)), statement_(*db_, sql), label_(std::move(label)) {
+      : db_(std::move(db)), statement_(*db_, sql), label_(std::move(label)), file_(canonical_path(db_->path())) {
+    OpenReads::instance().add(file_);
     sqlite3_stmt* statement = statement_.get();
     int count = sqlite3_column_count(statement);
     for (int i = 0; i < count; ++i) {
@@ -114,6 +156,8 @@ class SqliteReader : public BatchReader {
       columns_.push_back(mapped);
     }
   }
+
+  ~SqliteReader() override { OpenReads::instance().remove(file_); }
 
   const TableSchema& schema() const override { return schema_; }
   void set_schema_details(const TableSchema& described) {
@@ -280,6 +324,7 @@ class SqliteReader : public BatchReader {
   std::unique_ptr<SqliteDatabase> db_;
   SqliteStatement statement_;
   std::string label_;
+  std::string file_;
   TableSchema schema_;
   std::vector<SqliteColumnType> columns_;
   uint64_t row_number_ = 0;
@@ -295,6 +340,13 @@ class SqliteWriter : public BatchWriter {
       wire_.push_back(sqlite::target_type(column.type).wire_type);
     }
     const std::string table = qualified(request.table);
+    if (OpenReads::instance().contains(canonical_path(db_->path())) && journal_mode() != "wal") {
+      throw ConfigError(fmt::format(
+          "SQLite {}: source and target are the same file, which this job is still reading; in rollback-journal "
+          "mode the write would wait for the read forever. Switch the file to WAL (sqlite3 {} 'PRAGMA "
+          "journal_mode=WAL') or go through a staging file (dvt extract, then dvt load)",
+          db_->path(), db_->path()));
+    }
     db_->execute("BEGIN IMMEDIATE");
     in_transaction_ = true;
     bool exists = table_exists(request.table);
@@ -384,9 +436,15 @@ class SqliteWriter : public BatchWriter {
             throw InternalError("SQLite writer got an unexpected wire type " + wire_[c].sql());
         }
       }
-      if (sqlite3_step(insert) != SQLITE_DONE) {
-        throw DataError(fmt::format("SQLite {}: insert failed at row {}: {}", db_->path(),
-                                    rows_written_ + 1, db_->error()));
+      if (int rc = sqlite3_step(insert); rc != SQLITE_DONE) {
+        check_interrupted();
+        std::string hint;
+        if (rc == SQLITE_BUSY) {
+          hint = "; another connection holds the file: when source and target are the same SQLite file, "
+                 "switch it to WAL (PRAGMA journal_mode=WAL) or go through a staging file (dvt extract, dvt load)";
+        }
+        throw DataError(fmt::format("SQLite {}: insert failed at row {}: {}{}", db_->path(),
+                                    rows_written_ + 1, db_->error(), hint));
       }
       rows_written_ += static_cast<uint64_t>(sqlite3_changes(db_->get()));
       sqlite3_reset(insert);
@@ -414,6 +472,12 @@ class SqliteWriter : public BatchWriter {
   }
 
  private:
+  std::string journal_mode() {
+    SqliteStatement mode(*db_, "PRAGMA journal_mode");
+    if (sqlite3_step(mode.get()) != SQLITE_ROW) return "";
+    return reinterpret_cast<const char*>(sqlite3_column_text(mode.get(), 0));
+  }
+
   bool table_exists(const TableRef& table) {
     std::string master = table.schema.empty() ? "sqlite_master" : quote(table.schema) + ".sqlite_master";
     SqliteStatement lookup(*db_, "SELECT 1 FROM " + master + " WHERE type = 'table' AND name = ?");
