@@ -190,6 +190,11 @@ std::vector<std::vector<std::optional<std::string>>> Engine::query_strings(const
   return rows;
 }
 
+void Engine::use(const std::string& catalog) {
+  execute("USE " + catalog);
+  default_catalog_ = catalog;
+}
+
 std::unique_ptr<QueryStream> Engine::stream(const std::string& sql) {
   return std::make_unique<QueryStream>(*this, sql);
 }
@@ -246,8 +251,13 @@ std::string Engine::attach(const std::string& path, bool read_only) {
   auto found = attached_.find(path);
   if (found != attached_.end()) {
     if (!read_only && found->second.read_only) {
+      // The file is both source and target: reopen it read-write under the
+      // same alias (a database in USE cannot be detached, so step out of it).
+      bool in_use = default_catalog_ == found->second.alias;
+      if (in_use) execute("USE memory");
       execute("DETACH " + found->second.alias);
       execute(fmt::format("ATTACH {} AS {}", duck_literal(path), found->second.alias));
+      if (in_use) execute("USE " + found->second.alias);
       found->second.read_only = false;
     }
     return found->second.alias;

@@ -82,6 +82,9 @@ class Engine {
   // path first attached read-only is re-attached read-write when asked.
   std::string attach(const std::string& path, bool read_only);
 
+  // Makes `catalog` (an attached alias) the default for unqualified names.
+  void use(const std::string& catalog);
+
   duckdb_connection connection() const { return database_->connection(); }
 
  private:
@@ -95,6 +98,7 @@ class Engine {
     bool read_only;
   };
   std::map<std::string, Attached> attached_;
+  std::string default_catalog_;
 };
 
 // A running streaming query. Owns its result; fetch until next() is empty.

@@ -140,6 +140,18 @@ TEST_F(EmbeddedPipeline, DirectCopyKeepsPrimaryKey) {
             (Rows{{"[id]"}}));
 }
 
+TEST_F(EmbeddedPipeline, DuckDbQueryIntoTheSameDuckDbFile) {
+  ASSERT_EQ(dvt({"copy", "lite:items", "wh:items"}).exit_code, 0);
+  DvtRun run = dvt({"copy", "wh", "wh:main.summary", "--query",
+                    "SELECT flag, count(*) AS n, sum(amount) AS total FROM items GROUP BY flag"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ + "' AS wh (READ_ONLY); SELECT flag, n, total, typeof(total) FROM "
+                       "wh.summary ORDER BY flag NULLS FIRST"),
+            (Rows{{std::nullopt, "1", std::nullopt, "DECIMAL(38,2)"},
+                  {"false", "1001", "905490.01", "DECIMAL(38,2)"},
+                  {"true", "1002", "1004512.31", "DECIMAL(38,2)"}}));
+}
+
 TEST_F(EmbeddedPipeline, ColumnsWhereAndLimitArePushedDown) {
   std::string out = dir_.file("subset.parquet");
   DvtRun run = dvt({"copy", "lite:items", out, "--columns", "id,Customer Code", "--where", "id > 10 AND id % 2 = 0",

@@ -80,7 +80,7 @@ class DuckDbConnector : public Connector {
       }
     } else {
       // User SQL names the file's tables without a catalog.
-      engine.execute("USE " + catalog);
+      engine.use(catalog);
       sql = build_scan_sql(request, duck_quote, "");
       source.schema = engine.describe(sql);
     }
