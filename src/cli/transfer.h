@@ -20,7 +20,7 @@ struct GlobalOptions {
   std::string log_format = "text";
   bool quiet = false;
   int verbose = 0;
-  int threads = 2;
+  int threads = 0;  // engine threads; 0: 1 for a reader source, 2 otherwise
   std::string memory_limit = "1GB";
 };
 
@@ -34,6 +34,7 @@ struct TransferResult {
   std::string source_method;
   std::string target_method;
   std::vector<std::string> fallbacks;
+  std::vector<std::string> warnings;  // what the reader says the user must know
 };
 
 // Loads profiles lazily: a copy between two files needs none.

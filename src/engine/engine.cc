@@ -125,7 +125,7 @@ std::string duck_literal(const std::string& value) {
 
 Engine::Engine(const EngineOptions& options) {
   std::vector<std::pair<std::string, std::string>> settings = {
-      {"threads", std::to_string(options.threads)},
+      {"threads", std::to_string(options.threads > 0 ? options.threads : 2)},
       {"memory_limit", options.memory_limit},
       // Nothing may be downloaded at run time.
       {"autoinstall_known_extensions", "false"},
@@ -133,6 +133,7 @@ Engine::Engine(const EngineOptions& options) {
   };
   if (!options.temp_directory.empty()) settings.emplace_back("temp_directory", options.temp_directory);
   database_ = std::make_unique<Database>("", settings);
+  automatic_threads_ = options.threads <= 0;
   // Instants print and parse as UTC whatever the machine's zone.
   execute("SET TimeZone = 'UTC'");
 }
@@ -231,6 +232,7 @@ RegisteredScan Engine::register_reader(BatchReader& reader, Progress* progress) 
     throw InternalError("reader wire types do not match its schema");
   }
   std::string name = fmt::format("dvt_scan_{}", scans_.size() + 1);
+  if (automatic_threads_) execute("SET threads = 1");
 
   duckdb_table_function function = duckdb_create_table_function();
   duckdb_table_function_set_name(function, name.c_str());

@@ -20,7 +20,10 @@
 namespace dvt {
 
 struct EngineOptions {
-  int threads = 2;
+  // 0: automatic. A registered reader is scanned by one thread, and a second
+  // engine thread would only spin waiting for it, so the engine then runs on
+  // one thread; sources DuckDB reads itself (Parquet, DuckDB files) get two.
+  int threads = 0;
   std::string memory_limit = "1GB";
   std::string temp_directory;  // spill folder; empty: DuckDB's default
 };
@@ -99,6 +102,7 @@ class Engine {
   };
   std::map<std::string, Attached> attached_;
   std::string default_catalog_;
+  bool automatic_threads_ = false;
 };
 
 // A running streaming query. Owns its result; fetch until next() is empty.
