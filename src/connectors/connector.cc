@@ -31,6 +31,14 @@ Method parse_method(const std::string& name) {
   throw ConfigError(fmt::format("unknown method '{}' (use auto, native, pipe or odbc)", name));
 }
 
+void require_in_process(Method method, const std::string& output, const char* database) {
+  if (method == Method::kPipe || method == Method::kOdbc) {
+    throw ConfigError(fmt::format("output '{}': {} is read and written in-process; --method {} does not apply "
+                                  "(use native or auto)",
+                                  output, database, method_name(method)));
+  }
+}
+
 std::unique_ptr<Connector> make_connector(const OutputConfig& output, Engine& engine) {
   const AdapterInfo* adapter = find_adapter(output.type());
   if (!adapter) throw ConfigError(fmt::format("unknown adapter type '{}'", output.type()));

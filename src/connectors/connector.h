@@ -94,6 +94,10 @@ class Connector {
 // life of one job. Throws ConfigError when this build has none for its type.
 std::unique_ptr<Connector> make_connector(const OutputConfig& output, Engine& engine);
 
+// For databases dvt reads and writes in-process (SQLite, DuckDB): throws
+// ConfigError unless `method` is auto or native.
+void require_in_process(Method method, const std::string& output, const char* database);
+
 // A sink that streams the engine's result chunk by chunk into a BatchWriter
 // made for the incoming schema, and commits it.
 class StreamingSink : public Sink {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "core/sql_text.h"
 
 namespace dvt {
 namespace {
@@ -62,7 +63,7 @@ std::vector<std::string> split_top_level(std::string_view text) {
   return parts;
 }
 
-std::string unquote_identifier(const std::string& text) {
+std::string unsql_identifier(const std::string& text) {
   if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
     std::string out;
     for (size_t i = 1; i + 1 < text.size(); ++i) {
@@ -72,24 +73,6 @@ std::string unquote_identifier(const std::string& text) {
     return out;
   }
   return text;
-}
-
-std::string quote_identifier(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string quote_literal(const std::string& value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
 }
 
 }  // namespace
@@ -130,7 +113,7 @@ std::string Type::sql() const {
       std::string out = "STRUCT(";
       for (size_t i = 0; i < children.size(); ++i) {
         if (i) out += ", ";
-        out += quote_identifier(names.at(i)) + " " + children[i].sql();
+        out += sql_identifier(names.at(i)) + " " + children[i].sql();
       }
       return out + ")";
     }
@@ -138,7 +121,7 @@ std::string Type::sql() const {
       std::string out = "ENUM(";
       for (size_t i = 0; i < names.size(); ++i) {
         if (i) out += ", ";
-        out += quote_literal(names[i]);
+        out += sql_literal(names[i]);
       }
       return out + ")";
     }
@@ -213,7 +196,7 @@ Type Type::parse(const std::string& raw) {
       while (member.front() == '"' && split < member.size() && member[split] == '"') {
         split = member.find('"', split + 1) + 1;
       }
-      type.names.push_back(unquote_identifier(member.substr(0, split)));
+      type.names.push_back(unsql_identifier(member.substr(0, split)));
       type.children.push_back(parse(member.substr(split)));
     }
     return type;

@@ -105,24 +105,6 @@ std::string cast_projection(const ScanSlot& slot, const TableSchema& schema, con
 
 }  // namespace
 
-std::string duck_quote(const std::string& identifier) {
-  std::string out = "\"";
-  for (char c : identifier) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string duck_literal(const std::string& value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
 Engine::Engine(const EngineOptions& options) {
   std::vector<std::pair<std::string, std::string>> settings = {
       {"threads", std::to_string(options.threads > 0 ? options.threads : 2)},

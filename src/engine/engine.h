@@ -15,6 +15,7 @@
 #include "core/batch.h"
 #include "core/progress.h"
 #include "core/schema.h"
+#include "core/sql_text.h"
 #include "engine/handles.h"
 
 namespace dvt {
@@ -126,8 +127,8 @@ class QueryStream {
 };
 
 // Quotes an identifier for DuckDB SQL ("a""b").
-std::string duck_quote(const std::string& identifier);
+inline std::string duck_quote(const std::string& identifier) { return sql_identifier(identifier); }
 // Quotes a string literal for DuckDB SQL ('it''s').
-std::string duck_literal(const std::string& value);
+inline std::string duck_literal(const std::string& value) { return sql_literal(value); }
 
 }  // namespace dvt

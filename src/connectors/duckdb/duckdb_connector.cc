@@ -60,11 +60,7 @@ class DuckDbConnector : public Connector {
   }
 
   Source open_source(Engine& engine, const ScanRequest& request, Progress* /*progress*/) override {
-    if (request.method == Method::kPipe || request.method == Method::kOdbc) {
-      throw ConfigError(fmt::format("output '{}': DuckDB is read in-process; --method {} does not apply "
-                                    "(use native or auto)",
-                                    name_, method_name(request.method)));
-    }
+    require_in_process(request.method, name_, "DuckDB");
     std::string catalog = attach_for_reading();
     Source source;
     std::string sql;
@@ -90,11 +86,7 @@ class DuckDbConnector : public Connector {
   }
 
   std::unique_ptr<Sink> open_sink(const LoadRequest& request) override {
-    if (request.method == Method::kPipe || request.method == Method::kOdbc) {
-      throw ConfigError(fmt::format("output '{}': DuckDB is written in-process; --method {} does not "
-                                    "apply (use native or auto)",
-                                    name_, method_name(request.method)));
-    }
+    require_in_process(request.method, name_, "DuckDB");
     return std::make_unique<AttachedTableSink>(engine_.attach(path_, false), request);
   }
 

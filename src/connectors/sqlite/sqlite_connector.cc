@@ -23,14 +23,8 @@ namespace {
 using sqlite::SqliteColumnType;
 using sqlite::WireKind;
 
-std::string quote(const std::string& identifier) {
-  std::string out = "\"";
-  for (char c : identifier) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+// SQLite quotes identifiers the standard way.
+std::string quote(const std::string& identifier) { return sql_identifier(identifier); }
 
 std::string qualified(const TableRef& table) {
   return table.schema.empty() ? quote(table.name) : quote(table.schema) + "." + quote(table.name);
@@ -561,11 +555,7 @@ class SqliteConnector : public Connector {
   }
 
   Source open_source(Engine& engine, const ScanRequest& request, Progress* progress) override {
-    if (request.method == Method::kPipe || request.method == Method::kOdbc) {
-      throw ConfigError(fmt::format("output '{}': SQLite is read in-process; --method {} does not apply "
-                                    "(use native or auto)",
-                                    name_, method_name(request.method)));
-    }
+    require_in_process(request.method, name_, "SQLite");
     TableSchema described;
     if (request.query.empty()) described = describe(request.table);
     auto db = std::make_unique<SqliteDatabase>(path_, false, name_);
@@ -583,11 +573,7 @@ class SqliteConnector : public Connector {
   }
 
   std::unique_ptr<Sink> open_sink(const LoadRequest& request) override {
-    if (request.method == Method::kPipe || request.method == Method::kOdbc) {
-      throw ConfigError(fmt::format("output '{}': SQLite is written in-process; --method {} does not "
-                                    "apply (use native or auto)",
-                                    name_, method_name(request.method)));
-    }
+    require_in_process(request.method, name_, "SQLite");
     std::string path = path_;
     std::string name = name_;
     return std::make_unique<StreamingSink>("native", [path, name, request](const TableSchema& incoming) {
