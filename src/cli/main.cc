@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "cli/hashes.h"
+#include "cli/sync.h"
 #include "cli/transfer.h"
 #include "core/error.h"
 #include "core/interrupt.h"
@@ -149,6 +151,21 @@ int main(int argc, char** argv) {
   load->add_option("--method", method_text, "auto, native, pipe or odbc")
       ->check(CLI::IsMember({"auto", "native", "pipe", "odbc"}));
 
+  CLI::App* hashes = app.add_subcommand(
+      "hashes", "Write one MD5 per row, keyed by the primary key, to <staging>/_state/<name>.hashes.parquet");
+  hashes->add_option("FROM", from_text, "OUTPUT:SCHEMA.TABLE or OUTPUT:TABLE")->required();
+  hashes->add_option("--name", name, "State name (default: the table name)");
+  hashes->add_option("--staging-dir", staging_dir, "Staging folder (default: <project>/.dvt/staging)");
+
+  SyncOptions sync_options;
+  CLI::App* sync = app.add_subcommand(
+      "sync", "Report the drivers and CLI tools the profile's outputs can use, their versions, and how to install "
+              "what is missing (installs nothing)");
+  sync->add_flag("--json", sync_options.json, "Print the report as JSON");
+  sync->add_flag("--all-platforms", sync_options.all_platforms, "Install hints for every platform, not just this one");
+  sync->add_option("--platform", sync_options.platform, "Hints for this platform instead of the detected one")
+      ->check(CLI::IsMember({"macos", "debian", "rhel", "alpine"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -160,11 +177,19 @@ int main(int argc, char** argv) {
                                global.quiet ? -1 : global.verbose);
   std::string command = app.get_subcommands().front()->get_name();
   try {
+    if (command == "sync") return run_sync(global, sync_options);
     Method method = parse_method(method_text);
     Endpoint from = parse_endpoint(from_text);
     Endpoint to;
     ScanRequest scan = make_scan(source_flags, method);
     LoadRequest load_request = make_load(target_flags, method);
+    if (command == "hashes") {
+      std::filesystem::path dir =
+          staging_dir.empty() ? (std::filesystem::path(project_dir) / ".dvt" / "staging").lexically_normal()
+                              : std::filesystem::path(staging_dir);
+      report(run_hashes(global, from, name, dir));
+      return 0;
+    }
     if (command == "copy") {
       to = parse_endpoint(to_text);
     } else if (command == "extract") {

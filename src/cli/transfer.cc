@@ -132,6 +132,7 @@ TransferResult run_transfer(const GlobalOptions& options, const std::string& com
   result.target_method = loaded.method;
   result.fallbacks = source.fallbacks;
   result.fallbacks.insert(result.fallbacks.end(), loaded.fallbacks.begin(), loaded.fallbacks.end());
+  if (source.reader) result.warnings = source.reader->warnings();
   return result;
 }
 
@@ -146,7 +147,8 @@ void report(const TransferResult& result) {
                          {"seconds", std::round(result.seconds * 1000) / 1000},
                          {"rows_per_second", static_cast<uint64_t>(rate)},
                          {"method", {{"source", result.source_method}, {"target", result.target_method}}},
-                         {"fallbacks", result.fallbacks}};
+                         {"fallbacks", result.fallbacks},
+                         {"warnings", result.warnings}};
   Logger& logger = Logger::instance();
   if (logger.format() == LogFormat::kJson) {
     logger.result(json);
@@ -159,6 +161,7 @@ void report(const TransferResult& result) {
   text += fmt::format("; method: {} -> {})", result.source_method, result.target_method);
   std::printf("%s\n", logger.redact(text).c_str());
   for (const auto& fallback : result.fallbacks) std::printf("  fallback: %s\n", logger.redact(fallback).c_str());
+  for (const auto& warning : result.warnings) std::printf("  warning: %s\n", logger.redact(warning).c_str());
   std::fflush(stdout);
 }
 

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "connectors/clickhouse/clickhouse_connector.h"
 #include "connectors/duckdb/duckdb_connector.h"
+#include "connectors/mysql/mysql_connector.h"
+#include "connectors/postgres/postgres_connector.h"
 #include "connectors/registry.h"
 #include "connectors/sqlite/sqlite_connector.h"
 #include "core/error.h"
@@ -44,6 +47,9 @@ std::unique_ptr<Connector> make_connector(const OutputConfig& output, Engine& en
   if (!adapter) throw ConfigError(fmt::format("unknown adapter type '{}'", output.type()));
   if (adapter->type == "duckdb") return make_duckdb_connector(output, engine);
   if (adapter->type == "sqlite") return make_sqlite_connector(output, engine);
+  if (adapter->type == "mysql") return make_mysql_connector(output, engine);
+  if (adapter->type == "postgres") return make_postgres_connector(output, engine);
+  if (adapter->type == "clickhouse") return make_clickhouse_connector(output, engine);
   throw ConfigError(fmt::format("{}: output '{}' has type '{}', which this build of dvt cannot "
                                 "move data through yet",
                                 output.location(), output.name(), output.type()));

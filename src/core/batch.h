@@ -6,6 +6,7 @@
 #include <duckdb.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/schema.h"
@@ -34,6 +35,11 @@ class BatchReader {
 
   // Bytes received from the source so far (for progress), 0 if unknown.
   virtual uint64_t bytes_read() const { return 0; }
+
+  // What the user must be told about the rows read, one sentence each (e.g.
+  // MySQL zero dates read as NULL under a documented rule); reported in the
+  // job's summary. Complete once next() has returned false.
+  virtual std::vector<std::string> warnings() const { return {}; }
 };
 
 // Stores batches into one target table. One per load. A load is a single

@@ -1,0 +1,296 @@
+#include "connectors/clickhouse/clickhouse_connector.h"
+
+#include <fmt/format.h>
+
+#include "connectors/clickhouse/ch_catalog.h"
+#include "connectors/clickhouse/ch_reader.h"
+#include "connectors/clickhouse/ch_session.h"
+#include "connectors/clickhouse/ch_types.h"
+#include "connectors/clickhouse/ch_writer.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "project/profiles.h"
+
+namespace dvt {
+namespace {
+
+using ch::ChConfig;
+using ch::ChSession;
+using ch::ServerInfo;
+
+// A session on the first tier that can serve, with what the server offers.
+struct Opened {
+  std::unique_ptr<ChSession> session;
+  ServerInfo server;
+  std::vector<std::string> fallbacks;
+};
+
+class ClickHouseConnector : public Connector {
+ public:
+  explicit ClickHouseConnector(const OutputConfig& output) : config_(ChConfig::from(output)) {}
+
+  TableSchema describe(const TableRef& table) override {
+    Opened opened = open(Method::kAuto);
+    ch::TableInfo info = require_table(*opened.session, table);
+    ch::ReadOptions options = read_options(opened.server);
+    TableSchema schema;
+    for (const auto& column : info.columns) schema.columns.push_back(make_column(column, options));
+    schema.estimated_rows = info.rows;
+    return schema;
+  }
+
+  Source open_source(Engine& engine, const ScanRequest& request, Progress* progress) override {
+    check_method(request.method);
+    Opened opened = open(request.method);
+    ChSession& session = *opened.session;
+    std::string label;
+    std::string table_sql;
+    std::optional<uint64_t> estimate;
+    std::vector<ch::ChColumn> columns;
+    if (request.query.empty()) {
+      // A table's columns come from its catalog: one statement fewer (the
+      // pipe tier pays a client start-up per statement).
+      ch::TableInfo info = require_table(session, request.table);
+      label = fmt::format("{}:{}.{}", config_.output, info.database, info.name);
+      table_sql = info.qualified();
+      if (request.where.empty()) estimate = info.rows;
+      if (request.columns.empty()) {
+        columns = info.columns;
+      } else {
+        for (const auto& name : request.columns) {
+          int index = info.find(name);
+          if (index < 0)
+            throw ConfigError(
+                fmt::format("{}: table {} has no column \"{}\"", label, table_sql, name));
+          columns.push_back(info.columns[static_cast<size_t>(index)]);
+        }
+      }
+    } else {
+      label = fmt::format("{} (query)", config_.output);
+    }
+    if (request.limit && (!estimate || *estimate > *request.limit)) estimate = request.limit;
+    std::string inner = build_scan_sql(request, ch::quote_identifier, table_sql);
+    if (!request.query.empty()) columns = ch::describe_query(session, inner);
+    ch::ReadOptions options = read_options(opened.server);
+    TableSchema schema;
+    std::vector<ch::ChType> wires;
+    std::string select;
+    bool any_text = false;
+    for (const auto& column : columns) {
+      ch::ReadPlan plan = ch::plan_read(column.type, options);
+      std::string quoted = ch::quote_identifier(column.name);
+      select += (select.empty() ? "" : ", ") +
+                (plan.as_text ? fmt::format("toString({0}) AS {0}", quoted) : quoted);
+      any_text |= plan.as_text;
+      schema.columns.push_back(make_column(column, options));
+      wires.push_back(plan.wire);
+    }
+    schema.estimated_rows = estimate;
+    std::string sql = any_text ? fmt::format("SELECT {} FROM ({})", select, inner) : inner;
+    Source source;
+    source.schema = schema;
+    source.method = opened.session->method();
+    source.fallbacks = std::move(opened.fallbacks);
+    source.reader =
+        std::make_unique<ch::ChReader>(std::move(opened.session), sql, schema, std::move(wires),
+                                       opened.server.rowbinary_with_header, label);
+    source.scan.emplace(engine.register_reader(*source.reader, progress));
+    source.relation = source.scan->relation();
+    return source;
+  }
+
+  std::unique_ptr<Sink> open_sink(const LoadRequest& request) override;
+
+  Source open_row_hashes(Engine& engine, const TableRef& table, Progress* progress) override {
+    Opened opened = open(Method::kAuto);
+    ch::TableInfo info = require_table(*opened.session, table);
+    std::string label =
+        fmt::format("{}:{}.{} (row hashes)", config_.output, info.database, info.name);
+    if (info.primary_key.empty()) {
+      throw ConfigError(
+          fmt::format("{}: table {} has no primary key of plain columns (ORDER BY / PRIMARY KEY); "
+                      "row hashes need one",
+                      label, info.qualified()));
+    }
+    // The contract of Connector::open_row_hashes, in the server: NULL -> 'N',
+    // a value -> 'V' <byte length> ':' <text>, concatenated in column order.
+    // The text is toString(), ClickHouse's canonical form of each value.
+    auto text_of = [&](const ch::ChColumn& column) {
+      std::string quoted = ch::quote_identifier(column.name);
+      bool nullable = column.type.nullable() || (column.type.kind == ch::ChKind::kLowCardinality &&
+                                                 column.type.children[0].nullable());
+      return nullable ? fmt::format("toString(assumeNotNull({}))", quoted)
+                      : fmt::format("toString({})", quoted);
+    };
+    auto encoded = [&](const ch::ChColumn& column) {
+      std::string text = text_of(column);
+      std::string value = fmt::format("concat('V', toString(length({0})), ':', {0})", text);
+      return fmt::format("if(isNull({}), 'N', {})", ch::quote_identifier(column.name), value);
+    };
+    std::vector<std::string> values;
+    for (const auto& column : info.columns) values.push_back(encoded(column));
+    std::string key;
+    if (info.primary_key.size() == 1) {
+      key = text_of(info.columns[static_cast<size_t>(info.find(info.primary_key[0]))]);
+    } else {
+      std::vector<std::string> parts;
+      for (const auto& name : info.primary_key)
+        parts.push_back(encoded(info.columns[static_cast<size_t>(info.find(name))]));
+      key = fmt::format("concat({})", fmt::join(parts, ", "));
+    }
+    // concat() wants two arguments at least.
+    if (values.size() == 1) values.emplace_back("''");
+    std::string sql = fmt::format("SELECT {} AS _pk, lower(hex(MD5(concat({})))) AS _hash FROM {}",
+                                  key, fmt::join(values, ", "), info.qualified());
+    TableSchema schema;
+    std::vector<ch::ChType> wires;
+    for (const char* name : {"_pk", "_hash"}) {
+      Column column;
+      column.name = name;
+      column.type = Type(DUCKDB_TYPE_VARCHAR);
+      column.source_type = "String";
+      column.nullable = false;
+      schema.columns.push_back(column);
+      wires.push_back(ch::parse_type("String"));
+    }
+    schema.primary_key = {"_pk"};
+    schema.estimated_rows = info.rows;
+    Source source;
+    source.schema = schema;
+    source.method = opened.session->method();
+    source.fallbacks = std::move(opened.fallbacks);
+    source.reader =
+        std::make_unique<ch::ChReader>(std::move(opened.session), sql, schema, std::move(wires),
+                                       opened.server.rowbinary_with_header, label);
+    source.scan.emplace(engine.register_reader(*source.reader, progress));
+    source.relation = source.scan->relation();
+    return source;
+  }
+
+  // --- used by the sink ---
+
+  Opened open(Method method) const {
+    std::vector<Method> tiers;
+    if (method == Method::kNative) {
+      tiers = {Method::kNative};
+    } else if (method == Method::kPipe) {
+      tiers = {Method::kPipe};
+    } else {
+      tiers = {Method::kNative, Method::kPipe};
+    }
+    Opened opened;
+    for (size_t i = 0; i < tiers.size(); ++i) {
+      try {
+        opened.session = tiers[i] == Method::kNative ? ch::open_http_session(config_)
+                                                     : ch::open_client_session(config_);
+        opened.server = ch::read_server_info(*opened.session);
+        log_debug(
+            "clickhouse.server",
+            fmt::format(
+                "{}: ClickHouse {} (time zone {}), {} tier, reading {}", config_.label(),
+                opened.server.version, opened.server.timezone, opened.session->method(),
+                opened.server.rowbinary_with_header ? "RowBinaryWithNamesAndTypes" : "RowBinary"));
+        return opened;
+      } catch (const ch::TierUnavailable& error) {
+        if (i + 1 == tiers.size()) throw;
+        std::string reason = fmt::format("{} -> {}: {}", method_name(tiers[i]),
+                                         method_name(tiers[i + 1]), error.what());
+        log_warn("clickhouse.fallback",
+                 fmt::format("{} tier unavailable, using {}: {}", method_name(tiers[i]),
+                             method_name(tiers[i + 1]), error.what()),
+                 {{"from", method_name(tiers[i])},
+                  {"to", method_name(tiers[i + 1])},
+                  {"reason", error.what()}});
+        opened.fallbacks.push_back(reason);
+      }
+    }
+    throw InternalError("no ClickHouse tier was tried");
+  }
+
+  const ChConfig& config() const { return config_; }
+
+  std::string database_of(const TableRef& table) const {
+    return table.schema.empty() ? config_.database : table.schema;
+  }
+
+  void check_method(Method method) const {
+    if (method == Method::kOdbc) {
+      throw ConfigError(fmt::format(
+          "output '{}': --method odbc is not available for ClickHouse (use auto, native "
+          "or pipe)",
+          config_.output));
+    }
+  }
+
+ private:
+  ch::ReadOptions read_options(const ServerInfo& server) const {
+    ch::ReadOptions options;
+    options.strings = config_.strings;
+    options.server_utc = server.utc;
+    return options;
+  }
+
+  static Column make_column(const ch::ChColumn& source, const ch::ReadOptions& options) {
+    ch::ReadPlan plan = ch::plan_read(source.type, options);
+    Column column;
+    column.name = source.name;
+    column.type = plan.type;
+    column.source_type = source.type.spelling;
+    column.nullable = plan.nullable;
+    return column;
+  }
+
+  ch::TableInfo require_table(ChSession& session, const TableRef& table) const {
+    std::string database = database_of(table);
+    ch::TableInfo info = ch::lookup_table(session, database, table.name);
+    if (!info.exists) {
+      throw ConfigError(
+          fmt::format("{}: database '{}' has no table {}", config_.label(), database, table.name));
+    }
+    return info;
+  }
+
+  ChConfig config_;
+};
+
+// Opens the session (and so the tier) when the rows are about to flow, then
+// streams them through a StreamingSink into a ChWriter.
+class ClickHouseSink : public Sink {
+ public:
+  ClickHouseSink(const ClickHouseConnector& connector, LoadRequest request)
+      : connector_(connector), request_(std::move(request)) {}
+
+  LoadResult consume(Engine& engine, const std::string& select_sql, const TableSchema& schema,
+                     Progress* progress) override {
+    Opened opened = connector_.open(request_.method);
+    std::string method = opened.session->method();
+    std::string database = connector_.database_of(request_.table);
+    std::string label =
+        fmt::format("{}:{}.{}", connector_.config().output, database, request_.table.name);
+    StreamingSink streaming(method, [&](const TableSchema& incoming) {
+      return std::make_unique<ch::ChWriter>(std::move(opened.session), opened.server, request_,
+                                            database, incoming, label);
+    });
+    LoadResult result = streaming.consume(engine, select_sql, schema, progress);
+    result.fallbacks = std::move(opened.fallbacks);
+    return result;
+  }
+
+ private:
+  const ClickHouseConnector& connector_;
+  LoadRequest request_;
+};
+
+std::unique_ptr<Sink> ClickHouseConnector::open_sink(const LoadRequest& request) {
+  check_method(request.method);
+  return std::make_unique<ClickHouseSink>(*this, request);
+}
+
+}  // namespace
+
+std::unique_ptr<Connector> make_clickhouse_connector(const OutputConfig& output,
+                                                     Engine& /*engine*/) {
+  return std::make_unique<ClickHouseConnector>(output);
+}
+
+}  // namespace dvt

@@ -1,0 +1,146 @@
+// Reading PostgreSQL's binary format into DuckDB vectors.
+//
+// PgBinaryDecoder is the parser: it knows the COPY BINARY framing (header,
+// tuples, trailer) and every value codec, checks every length against the
+// bytes it was given, and knows nothing of sockets. PgCopyReader feeds it the
+// buffers of a `COPY (...) TO STDOUT (FORMAT binary)`; PgCursorReader feeds it
+// the binary values of FETCH results, for servers without COPY TO.
+#pragma once
+
+#include <duckdb.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "connectors/postgres/pg_connection.h"
+#include "connectors/postgres/pg_types.h"
+#include "core/batch.h"
+#include "engine/handles.h"
+
+namespace dvt::pg {
+
+class PgBinaryDecoder {
+ public:
+  // `plans` and `names` describe the columns in order; `label` names the
+  // scan in error messages ("pg_dev:public.orders").
+  PgBinaryDecoder(std::vector<ReadPlan> plans, std::vector<std::string> names, std::string label);
+
+  // Binds the vectors of `out` (types: the plans' types); rows() restarts at 0.
+  void begin_chunk(duckdb_data_chunk out);
+
+  // Decodes whole tuples of a COPY BINARY stream from [data, data+size)
+  // into the chunk, starting with the stream header if it has not been seen.
+  // Stops when the chunk is full, at the trailer, or before an incomplete
+  // tuple. Returns the bytes consumed. Throws DataError on malformed data or
+  // a value with no exact DuckDB form.
+  size_t consume(const char* data, size_t size);
+
+  // Decodes one value (length -1: NULL) of `column` into row rows() of the
+  // chunk; end_row() then counts the row.
+  void decode_value(size_t column, const char* data, int32_t length);
+  void end_row();
+
+  idx_t rows() const { return row_; }
+  bool full() const { return row_ >= capacity_; }
+  // The trailer has been seen: no more tuples follow.
+  bool finished() const { return finished_; }
+  uint64_t rows_decoded() const { return total_rows_; }
+
+ private:
+  struct ColumnState {
+    Codec codec;
+    Codec element_codec;
+    duckdb_type decimal_storage;  // physical type of a DECIMAL column (or element)
+    uint8_t scale;
+    duckdb_vector vector;
+    void* data;
+    uint64_t* validity;
+  };
+
+  size_t consume_header(const char* data, size_t size);
+  void decode_scalar(Codec codec, duckdb_type decimal_storage, uint8_t scale, duckdb_vector vector,
+                     void* data, idx_t row, const char* value, int32_t length, size_t column);
+  void decode_array(ColumnState& state, const char* value, int32_t length, size_t column);
+  [[noreturn]] void fail(size_t column, const std::string& what) const;
+
+  std::vector<ReadPlan> plans_;
+  std::vector<std::string> names_;
+  std::string label_;
+  std::vector<ColumnState> columns_;
+  idx_t row_ = 0;
+  idx_t capacity_ = 0;
+  uint64_t total_rows_ = 0;
+  bool header_seen_ = false;
+  bool finished_ = false;
+};
+
+// Streams `COPY (<select>) TO STDOUT (FORMAT binary)` from one connection.
+//
+// A receiving thread reads the COPY and decodes it into chunks of its own,
+// up to kMaxChunks ahead; next() hands the engine a chunk by reference (no
+// copy). The server keeps streaming while the engine compresses a Parquet row
+// group, and decoding runs beside the engine instead of before it.
+class PgCopyReader : public BatchReader {
+ public:
+  static constexpr size_t kMaxChunks = 32;
+
+  // Starts the COPY; throws (DataError, ConnectionError, TierUnavailable)
+  // when the server refuses it, before any row has been read.
+  PgCopyReader(std::unique_ptr<PgConnection> conn, TableSchema schema, std::vector<ReadPlan> plans,
+               const std::string& copy_sql, std::string label);
+  ~PgCopyReader() override;
+
+  const TableSchema& schema() const override { return schema_; }
+  bool next(duckdb_data_chunk out) override;
+  uint64_t bytes_read() const override { return bytes_.load(std::memory_order_relaxed); }
+
+ private:
+  void receive();  // the receiving thread: COPY data -> decoded chunks
+  void stop_receiving() noexcept;
+
+  std::unique_ptr<PgConnection> conn_;
+  TableSchema schema_;
+  std::vector<Type> types_;
+  PgBinaryDecoder decoder_;  // used by the receiving thread only
+
+  std::mutex mutex_;
+  std::condition_variable filled_;   // a chunk is ready, or receiving ended
+  std::condition_variable drained_;  // a chunk was taken
+  std::deque<DataChunk> chunks_;
+  bool receiving_done_ = false;
+  bool stop_ = false;
+  std::exception_ptr failure_;
+  std::thread receiver_;
+  std::atomic<uint64_t> bytes_{0};
+  bool copy_done_ = false;
+};
+
+// Streams a query through a cursor (DECLARE ... ; FETCH n), with values in
+// binary format: for PostgreSQL-compatible servers without COPY TO STDOUT.
+class PgCursorReader : public BatchReader {
+ public:
+  PgCursorReader(std::unique_ptr<PgConnection> conn, TableSchema schema,
+                 std::vector<ReadPlan> plans, const std::string& select_sql, std::string label);
+  ~PgCursorReader() override;
+
+  const TableSchema& schema() const override { return schema_; }
+  bool next(duckdb_data_chunk out) override;
+  uint64_t bytes_read() const override { return bytes_; }
+
+ private:
+  std::unique_ptr<PgConnection> conn_;
+  TableSchema schema_;
+  PgBinaryDecoder decoder_;
+  uint64_t bytes_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace dvt::pg

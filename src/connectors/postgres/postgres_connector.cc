@@ -1,0 +1,469 @@
+#include "connectors/postgres/postgres_connector.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "connectors/pipe/child_process.h"
+#include "connectors/postgres/pg_binary_reader.h"
+#include "connectors/postgres/pg_catalog.h"
+#include "connectors/postgres/pg_connection.h"
+#include "connectors/postgres/pg_copy_writer.h"
+#include "connectors/postgres/pg_csv_reader.h"
+#include "connectors/postgres/pg_pipe_writer.h"
+#include "connectors/postgres/pg_types.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "project/profiles.h"
+
+namespace dvt {
+namespace pg {
+
+const Family& find_family(std::string_view type) {
+  static const Family kFamilies[] = {
+      {"postgres", true, true, true, true, true},
+      {"postgresql", true, true, true, true, true},
+      {"greenplum", true, true, true, true, true},
+      {"timescaledb", true, true, true, true, true},
+      {"alloydb", true, true, true, true, true},
+      {"citus", true, true, true, true, true},
+      {"neon", true, true, true, true, true},
+      // COPY TO STDOUT in text and CSV only; loads through psql's CSV.
+      {"cockroachdb", false, true, false, true, true},
+      // No binary COPY FROM; session settings differ.
+      {"materialize", true, true, false, true, false},
+      // No COPY protocol to a client: a cursor reads, nothing loads yet.
+      {"risingwave", false, false, false, false, false},
+      {"cratedb", false, false, false, false, false},
+  };
+  for (const auto& family : kFamilies) {
+    if (family.type == type) return family;
+  }
+  return kFamilies[0];
+}
+
+}  // namespace pg
+
+namespace {
+
+using pg::PgColumn;
+using pg::PgConnection;
+using pg::PgConnectionConfig;
+using pg::PgTable;
+using pg::quote_identifier;
+using pg::ReadPlan;
+using pg::TierUnavailable;
+
+constexpr const char* kInstallHint = "install it with: apt-get install postgresql-client";
+
+// A test hook: DVT_TEST_BREAK_TIER=native makes the native tier fail as a
+// server without binary COPY would, so the fallback path can be exercised
+// against a real PostgreSQL.
+void maybe_break_tier(const char* tier) {
+  const char* broken = std::getenv("DVT_TEST_BREAK_TIER");
+  if (broken && std::string_view(broken) == tier) {
+    throw TierUnavailable(fmt::format("the {} tier is disabled by DVT_TEST_BREAK_TIER", tier));
+  }
+}
+
+class PostgresConnector : public Connector {
+ public:
+  explicit PostgresConnector(const OutputConfig& output)
+      : output_name_(output.name()), type_(output.type()), family_(pg::find_family(output.type())) {
+    config_.output = output.name();
+    config_.host = output.require("host");
+    config_.port = std::to_string(output.get_int("port", 5432));
+    config_.user = output.get_or("user", "");
+    config_.password = output.get_or("password", output.get_or("pass", ""));
+    config_.dbname = output.require_any({"dbname", "database"});
+    config_.sslmode = output.get_or("sslmode", "");
+    // Fail fast on an unreachable host: libpq waits for the OS by default.
+    config_.connect_timeout = std::to_string(output.get_int("connect_timeout", 10));
+    if (output.has("keepalives_idle"))
+      config_.keepalives_idle = std::to_string(output.get_int("keepalives_idle", 0));
+    config_.search_path = output.get_or("search_path", "");
+    default_schema_ = output.get_or("schema", "");
+    if (!config_.password.empty()) Logger::instance().add_secret(config_.password);
+  }
+
+  TableSchema describe(const TableRef& table) override {
+    PgConnection conn = connect();
+    PgTable found = require_table(conn, table);
+    return table_schema(found, found.columns);
+  }
+
+  Source open_source(Engine& engine, const ScanRequest& request, Progress* progress) override {
+    if (request.method == Method::kOdbc) {
+      throw ConfigError(
+          fmt::format("output '{}': --method odbc is not available for {} yet (use auto, native "
+                      "or pipe)",
+                      output_name_, type_));
+    }
+    auto conn = std::make_unique<PgConnection>(connect());
+    std::string label;
+    std::string from;
+    std::vector<PgColumn> columns;
+    TableSchema schema;
+    if (request.query.empty()) {
+      PgTable table = require_table(*conn, request.table);
+      label = fmt::format("{}:{}.{}", output_name_, table.schema, table.name);
+      from = table.qualified();
+      if (request.columns.empty()) {
+        columns = table.columns;
+      } else {
+        for (const auto& name : request.columns) {
+          int index = table.find(name);
+          if (index < 0) {
+            throw ConfigError(
+                fmt::format("{}: table {} has no column \"{}\"", label, table.qualified(), name));
+          }
+          columns.push_back(table.columns[static_cast<size_t>(index)]);
+        }
+      }
+      schema = table_schema(table, columns);
+      if (!request.where.empty()) schema.estimated_rows.reset();
+    } else {
+      label = fmt::format("{} (query)", output_name_);
+      from = "(" + request.query + ") AS dvt_query";
+      std::string probe = "SELECT * FROM " + from;
+      if (!request.columns.empty()) {
+        std::string list;
+        for (const auto& name : request.columns)
+          list += (list.empty() ? "" : ", ") + quote_identifier(name);
+        probe = "SELECT " + list + " FROM " + from;
+      }
+      columns = pg::describe_query(*conn, probe);
+      schema = table_schema(PgTable{}, columns);
+    }
+    if (request.limit && (!schema.estimated_rows || *schema.estimated_rows > *request.limit)) {
+      schema.estimated_rows = *request.limit;
+    }
+
+    std::vector<ReadPlan> plans;
+    std::string select;
+    for (const auto& column : columns) {
+      ReadPlan plan = pg::plan_read(column.type);
+      std::string name = quote_identifier(column.name);
+      select +=
+          (select.empty() ? "" : ", ") + (plan.select_as_text ? name + "::text AS " + name : name);
+      plans.push_back(std::move(plan));
+    }
+    std::string sql = fmt::format("SELECT {} FROM {}", select, from);
+    if (!request.where.empty()) sql += " WHERE " + request.where;
+    if (request.limit) sql += fmt::format(" LIMIT {}", *request.limit);
+
+    std::vector<Method> tiers = tiers_for(request.method);
+    Source source;
+    source.schema = schema;
+    for (size_t i = 0; i < tiers.size(); ++i) {
+      try {
+        if (tiers[i] == Method::kNative) {
+          source.reader = open_native_reader(std::move(conn), schema, plans, sql, label, source);
+        } else {
+          source.reader = open_pipe_reader(schema, sql, label);
+          source.method = "pipe";
+        }
+        break;
+      } catch (const TierUnavailable& error) {
+        if (i + 1 == tiers.size()) throw;
+        note_fallback(source.fallbacks, method_name(tiers[i]), method_name(tiers[i + 1]),
+                      error.what());
+      }
+    }
+    source.scan.emplace(engine.register_reader(*source.reader, progress));
+    source.relation = source.scan->relation();
+    return source;
+  }
+
+  std::unique_ptr<Sink> open_sink(const LoadRequest& request) override;
+
+  Source open_row_hashes(Engine& engine, const TableRef& table_ref, Progress* progress) override {
+    auto conn = std::make_unique<PgConnection>(connect());
+    PgTable table = require_table(*conn, table_ref);
+    std::string label = fmt::format("{}:{}.{}", output_name_, table.schema, table.name);
+    if (table.primary_key.empty()) {
+      throw ConfigError(
+          fmt::format("{}: table {} has no primary key or unique index; row hashes need one", label,
+                      table.qualified()));
+    }
+    // The contract of Connector::open_row_hashes: NULL -> "N", a value ->
+    // "V" <octet length> ":" <text>, concatenated in column order. The
+    // session settings fix the text of dates, floats, intervals and bytea.
+    auto encoded = [](const std::string& column) {
+      std::string value = quote_identifier(column) + "::text";
+      return fmt::format(
+          "CASE WHEN {0} IS NULL THEN 'N' ELSE 'V' || octet_length({0}) || ':' || {0} END", value);
+    };
+    std::string row;
+    for (const auto& column : table.columns)
+      row += (row.empty() ? "" : " || ") + encoded(column.name);
+    std::string key;
+    if (table.primary_key.size() == 1) {
+      key = quote_identifier(table.primary_key[0]) + "::text";
+    } else {
+      for (const auto& column : table.primary_key)
+        key += (key.empty() ? "" : " || ") + encoded(column);
+    }
+    if (row.empty()) row = "''";
+    std::string sql =
+        fmt::format("SELECT {} AS _pk, md5({}) AS _hash FROM {}", key, row, table.qualified());
+    TableSchema schema;
+    for (const char* name : {"_pk", "_hash"}) {
+      Column column;
+      column.name = name;
+      column.type = Type(DUCKDB_TYPE_VARCHAR);
+      column.source_type = "text";
+      column.nullable = false;
+      schema.columns.push_back(column);
+    }
+    schema.primary_key = {"_pk"};
+    schema.estimated_rows = table.estimated_rows;
+    std::vector<ReadPlan> plans(2);
+    for (auto& plan : plans) plan.type = Type(DUCKDB_TYPE_VARCHAR);
+    Source source;
+    source.schema = schema;
+    if (family_.copy_out_binary) {
+      source.reader = std::make_unique<pg::PgCopyReader>(
+          std::move(conn), schema, plans, fmt::format("COPY ({}) TO STDOUT (FORMAT binary)", sql),
+          label);
+      source.method = "native";
+    } else {
+      source.reader =
+          std::make_unique<pg::PgCursorReader>(std::move(conn), schema, plans, sql, label);
+      source.method = "native (cursor)";
+    }
+    source.scan.emplace(engine.register_reader(*source.reader, progress));
+    source.relation = source.scan->relation();
+    return source;
+  }
+
+  // --- used by the sink ---
+
+  PgConnection connect() const { return PgConnection(config_, family_.session_settings); }
+  const pg::Family& family() const { return family_; }
+  const std::string& output_name() const { return output_name_; }
+  const std::string& type() const { return type_; }
+
+  std::string target_schema(PgConnection& conn, const TableRef& table) const {
+    if (!table.schema.empty()) return table.schema;
+    if (!default_schema_.empty()) return default_schema_;
+    return conn.execute("SELECT current_schema()").text(0, 0);
+  }
+
+  // psql as a child: connection settings and the password in its
+  // environment only; nothing but SQL in its argv.
+  ChildOptions psql_options(std::vector<std::string> arguments) const {
+    if (!find_in_path("psql")) {
+      throw TierUnavailable(
+          fmt::format("output '{}': the pipe tier needs psql, which is not in PATH; {}",
+                      output_name_, kInstallHint));
+    }
+    ChildOptions options;
+    options.argv = {"psql", "-X", "-v", "ON_ERROR_STOP=1"};
+    options.argv.insert(options.argv.end(), arguments.begin(), arguments.end());
+    options.environment = {{"PGHOST", config_.host},
+                           {"PGPORT", config_.port},
+                           {"PGDATABASE", config_.dbname},
+                           {"PGAPPNAME", "dvt"},
+                           {"PGCLIENTENCODING", "UTF8"},
+                           {"PGCONNECT_TIMEOUT", config_.connect_timeout},
+                           {"PGTZ", "UTC"}};
+    if (!config_.user.empty()) options.environment.emplace_back("PGUSER", config_.user);
+    if (!config_.password.empty()) options.environment.emplace_back("PGPASSWORD", config_.password);
+    if (!config_.sslmode.empty()) options.environment.emplace_back("PGSSLMODE", config_.sslmode);
+    return options;
+  }
+
+  std::string session_sql() const {
+    std::string sql;
+    if (family_.session_settings) {
+      sql =
+          "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; "
+          "SET extra_float_digits = 3; SET bytea_output = 'hex';";
+    }
+    if (!config_.search_path.empty()) sql += " SET search_path = " + config_.search_path + ";";
+    return sql;
+  }
+
+  std::vector<Method> tiers_for(Method method) const {
+    if (method == Method::kNative) return {Method::kNative};
+    if (method == Method::kPipe) return {Method::kPipe};
+    return {Method::kNative, Method::kPipe};
+  }
+
+  static void note_fallback(std::vector<std::string>& fallbacks, const char* from, const char* to,
+                            const std::string& why) {
+    std::string reason = fmt::format("{} -> {}: {}", from, to, why);
+    log_warn("postgres.fallback", fmt::format("{} tier unavailable, using {}: {}", from, to, why),
+             {{"from", from}, {"to", to}, {"reason", why}});
+    fallbacks.push_back(reason);
+  }
+
+ private:
+  PgTable require_table(PgConnection& conn, const TableRef& table) const {
+    std::string schema = table.schema.empty() ? default_schema_ : table.schema;
+    std::optional<PgTable> found = pg::find_table(conn, schema, table.name);
+    if (!found) {
+      throw ConfigError(fmt::format("output '{}': database '{}' has no table or view {}",
+                                    output_name_, config_.dbname,
+                                    schema.empty() ? table.name : schema + "." + table.name));
+    }
+    return *found;
+  }
+
+  static TableSchema table_schema(const PgTable& table, const std::vector<PgColumn>& columns) {
+    TableSchema schema;
+    for (const auto& pg_column : columns) {
+      Column column;
+      column.name = pg_column.name;
+      column.type = pg::plan_read(pg_column.type).type;
+      column.source_type = pg_column.type.name;
+      column.nullable = !pg_column.not_null;
+      schema.columns.push_back(std::move(column));
+    }
+    bool key_selected = !table.primary_key.empty();
+    for (const auto& name : table.primary_key) key_selected &= schema.find(name) >= 0;
+    if (key_selected) schema.primary_key = table.primary_key;
+    schema.estimated_rows = table.estimated_rows;
+    return schema;
+  }
+
+  std::unique_ptr<BatchReader> open_native_reader(std::unique_ptr<PgConnection> conn,
+                                                  const TableSchema& schema,
+                                                  const std::vector<ReadPlan>& plans,
+                                                  const std::string& sql, const std::string& label,
+                                                  Source& source) {
+    maybe_break_tier("native");
+    if (family_.copy_out_binary) {
+      try {
+        auto reader = std::make_unique<pg::PgCopyReader>(
+            std::move(conn), schema, plans, fmt::format("COPY ({}) TO STDOUT (FORMAT binary)", sql),
+            label);
+        source.method = "native";
+        return reader;
+      } catch (const TierUnavailable& error) {
+        note_fallback(source.fallbacks, "native", "native (cursor)", error.what());
+        conn = std::make_unique<PgConnection>(connect());
+      }
+    }
+    auto reader = std::make_unique<pg::PgCursorReader>(std::move(conn), schema, plans, sql, label);
+    source.method = "native (cursor)";
+    return reader;
+  }
+
+  std::unique_ptr<BatchReader> open_pipe_reader(const TableSchema& schema, const std::string& sql,
+                                                const std::string& label) {
+    maybe_break_tier("pipe");
+    if (!family_.copy_out_csv) {
+      throw TierUnavailable(fmt::format("output '{}': {} has no COPY TO STDOUT for psql to read",
+                                        output_name_, type_));
+    }
+    std::vector<std::string> arguments = {"-q"};
+    std::string settings = session_sql();
+    if (!settings.empty()) {
+      arguments.emplace_back("-c");
+      arguments.push_back(settings);
+    }
+    arguments.emplace_back("-c");
+    arguments.push_back(fmt::format("COPY ({}) TO STDOUT (FORMAT csv, HEADER)", sql));
+    return std::make_unique<pg::PgPipeReader>(psql_options(arguments), schema, label);
+  }
+
+  std::string output_name_;
+  std::string type_;
+  const pg::Family& family_;
+  PgConnectionConfig config_;
+  std::string default_schema_;
+};
+
+// Loads through the first tier that can serve: binary COPY, then the psql pipe.
+class PostgresSink : public Sink {
+ public:
+  PostgresSink(PostgresConnector& connector, LoadRequest request)
+      : connector_(connector), request_(std::move(request)) {}
+
+  LoadResult consume(Engine& engine, const std::string& select_sql, const TableSchema& schema,
+                     Progress* progress) override {
+    std::string method;
+    std::vector<std::string> fallbacks;
+    StreamingSink streaming(
+        "", [&](const TableSchema& incoming) { return open_writer(incoming, method, fallbacks); });
+    LoadResult result = streaming.consume(engine, select_sql, schema, progress);
+    result.method = method;
+    result.fallbacks = fallbacks;
+    return result;
+  }
+
+ private:
+  std::unique_ptr<BatchWriter> open_writer(const TableSchema& incoming, std::string& method,
+                                           std::vector<std::string>& fallbacks) {
+    const pg::Family& family = connector_.family();
+    std::vector<Method> tiers;
+    for (Method tier : connector_.tiers_for(request_.method)) {
+      if (tier == Method::kNative && !family.copy_in_binary && request_.method == Method::kAuto)
+        continue;
+      if (tier == Method::kPipe && !family.copy_in_csv && request_.method == Method::kAuto)
+        continue;
+      tiers.push_back(tier);
+    }
+    if (tiers.empty() || (!family.copy_in_binary && !family.copy_in_csv)) {
+      throw ConfigError(
+          fmt::format("output '{}' (type {}): dvt cannot load into {} (it accepts no COPY FROM "
+                      "STDIN)",
+                      connector_.output_name(), connector_.type(), connector_.type()));
+    }
+    // A connection failure (wrong password, unreachable host) is not a tier problem: fail now.
+    auto conn = std::make_unique<PgConnection>(connector_.connect());
+    std::string schema = connector_.target_schema(*conn, request_.table);
+    std::string label =
+        fmt::format("{}:{}.{}", connector_.output_name(), schema, request_.table.name);
+    for (size_t i = 0; i < tiers.size(); ++i) {
+      try {
+        if (tiers[i] == Method::kNative) {
+          maybe_break_tier("native");
+          if (!family.copy_in_binary) {
+            throw TierUnavailable(
+                fmt::format("{} has no binary COPY FROM STDIN", connector_.type()));
+          }
+          if (!conn) conn = std::make_unique<PgConnection>(connector_.connect());
+          auto writer = std::make_unique<pg::PgCopyWriter>(std::move(conn), request_, schema,
+                                                           incoming, label);
+          method = "native";
+          return writer;
+        }
+        maybe_break_tier("pipe");
+        if (!conn) conn = std::make_unique<PgConnection>(connector_.connect());
+        auto writer = std::make_unique<pg::PgPipeWriter>(*conn, connector_.psql_options({}),
+                                                         request_, schema, incoming, label);
+        method = "pipe";
+        return writer;
+      } catch (const TierUnavailable& error) {
+        if (i + 1 == tiers.size()) throw;
+        PostgresConnector::note_fallback(fallbacks, method_name(tiers[i]),
+                                         method_name(tiers[i + 1]), error.what());
+      }
+    }
+    throw InternalError("no load tier was tried");
+  }
+
+  PostgresConnector& connector_;
+  LoadRequest request_;
+};
+
+std::unique_ptr<Sink> PostgresConnector::open_sink(const LoadRequest& request) {
+  if (request.method == Method::kOdbc) {
+    throw ConfigError(
+        fmt::format("output '{}': --method odbc is not available for {} yet (use auto, native or "
+                    "pipe)",
+                    output_name_, type_));
+  }
+  return std::make_unique<PostgresSink>(*this, request);
+}
+
+}  // namespace
+
+std::unique_ptr<Connector> make_postgres_connector(const OutputConfig& output, Engine& /*engine*/) {
+  return std::make_unique<PostgresConnector>(output);
+}
+
+}  // namespace dvt
