@@ -379,7 +379,7 @@ const char* RowBinaryDecoder::decode(Node& node, const char* p, idx_t row) {
       return p + length;
     }
     case Op::kArray: {
-      uint64_t count;
+      uint64_t count = 0;  // measure() saw the whole value
       read_varuint(&p, end_, &count);
       idx_t offset = duckdb_list_vector_get_size(node.vector);
       Node& child = nodes_[static_cast<size_t>(node.child)];

@@ -41,7 +41,7 @@ std::string qualified(const std::string& database, const std::string& table) {
 }
 
 TableInfo lookup_table(MysqlConnection& connection, const std::string& database,
-                       const std::string& table) {
+                       const std::string& table, bool for_load) {
   TableInfo info;
   info.database = database;
   info.name = table;
@@ -77,6 +77,7 @@ TableInfo lookup_table(MysqlConnection& connection, const std::string& database,
       connection.query("SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE " +
                        where + " AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION");
   for (const auto& row : key) info.primary_key.push_back(row[0].value_or(""));
+  if (!for_load) return info;
   MysqlRows triggers = connection.query(
       fmt::format("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA "
                   "= {} AND EVENT_OBJECT_TABLE = {}",

@@ -48,10 +48,10 @@ std::string resolve_database(MysqlConnection& connection, const TableRef& table)
 // `db`.`table`
 std::string qualified(const std::string& database, const std::string& table);
 
-// Reads everything dvt needs to know about one table (exists == false when
-// there is no such table or view).
+// Reads what dvt needs to know about one table (exists == false when there is
+// no such table or view); triggers and foreign keys only `for_load`.
 TableInfo lookup_table(MysqlConnection& connection, const std::string& database,
-                       const std::string& table);
+                       const std::string& table, bool for_load);
 
 // The columns of a unique key whose columns are all NOT NULL (the primary key
 // first), or empty.

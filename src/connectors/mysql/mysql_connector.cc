@@ -162,7 +162,7 @@ class MysqlConnector : public Connector {
     mysql::TableInfo& info = plan.table;
     if (request.query.empty()) {
       std::string database = mysql::resolve_database(connection, request.table);
-      info = mysql::lookup_table(connection, database, request.table.name);
+      info = mysql::lookup_table(connection, database, request.table.name, false);
       if (!info.exists) {
         throw ConfigError(
             fmt::format("{} has no table {}.{}", settings_.label(), database, request.table.name));

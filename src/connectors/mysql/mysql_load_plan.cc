@@ -31,7 +31,7 @@ MysqlLoadPlan::MysqlLoadPlan(MysqlConnection& connection, const LoadRequest& req
   std::random_device random;
   token_ = fmt::format("{:x}{:04x}", static_cast<unsigned>(getpid()) & 0xffff, random() & 0xffff);
   const std::string database = resolve_database(connection, request.table);
-  target_ = lookup_table(connection, database, request.table.name);
+  target_ = lookup_table(connection, database, request.table.name, true);
   target_table_ = qualified(database, request.table.name);
   const std::string where =
       fmt::format("{} on {}", target_.display(), connection.settings().label());

@@ -429,7 +429,6 @@ PgCopyReader::PgCopyReader(std::unique_ptr<PgConnection> conn, TableSchema schem
                            std::string label)
     : conn_(std::move(conn)),
       schema_(std::move(schema)),
-      types_(schema_.types()),
       decoder_(std::move(plans), column_names(schema_), std::move(label)) {
   conn_->begin_copy_out(copy_sql);
   receiver_ = std::thread([this] { receive(); });
@@ -455,57 +454,33 @@ void PgCopyReader::stop_receiving() noexcept {
 void PgCopyReader::receive() {
   // No exception may escape a thread: keep it for the engine's thread.
   try {
-    DataChunk chunk(types_);
-    decoder_.begin_chunk(chunk.get());
-    // Hands the full chunk over and starts a new one; false when stopped.
+    PgCopyBuffer message;
+    std::string block;
+    block.reserve(kBlockSize + (kBlockSize >> 3));
     auto hand_over = [&] {
-      duckdb_data_chunk_set_size(chunk.get(), decoder_.rows());
       std::unique_lock lock(mutex_);
-      drained_.wait(lock, [&] { return chunks_.size() < kMaxChunks || stop_; });
+      drained_.wait(lock, [&] { return blocks_.size() < kMaxBlocks || stop_; });
       if (stop_) return false;
-      chunks_.push_back(std::move(chunk));
+      blocks_.push_back(std::move(block));
       filled_.notify_one();
-      lock.unlock();
-      chunk = DataChunk(types_);
-      decoder_.begin_chunk(chunk.get());
+      // Reuse a decoded block: a fresh megabyte would be mapped (and faulted
+      // in) anew each time.
+      if (!spare_.empty()) {
+        block = std::move(spare_.back());
+        spare_.pop_back();
+        block.clear();
+      } else {
+        block = std::string();
+        block.reserve(kBlockSize + (kBlockSize >> 3));
+      }
       return true;
     };
-    PgCopyBuffer message;
-    std::string pending;  // a tuple split across messages (not PostgreSQL's habit, but allowed)
-    while (!decoder_.finished()) {
-      if (!conn_->get_copy_data(message)) {
-        throw DataError(fmt::format("{}: COPY data ended {}", conn_->label(),
-                                    pending.empty() ? "without its trailer" : "inside a row"));
-      }
-      bytes_.fetch_add(message.size(), std::memory_order_relaxed);
-      const char* data = message.data();
-      size_t size = message.size();
-      if (!pending.empty()) {
-        pending.append(data, size);
-        data = pending.data();
-        size = pending.size();
-      }
-      size_t offset = 0;
-      for (;;) {
-        offset += decoder_.consume(data + offset, size - offset);
-        if (!decoder_.full() || decoder_.finished()) break;
-        if (!hand_over()) return;
-      }
-      std::string rest =
-          offset < size && !decoder_.finished() ? std::string(data + offset, size - offset) : "";
-      pending.swap(rest);
-    }
-    if (decoder_.rows() > 0) {
-      duckdb_data_chunk_set_size(chunk.get(), decoder_.rows());
-      std::unique_lock lock(mutex_);
-      drained_.wait(lock, [&] { return chunks_.size() < kMaxChunks || stop_; });
-      if (stop_) return;
-      chunks_.push_back(std::move(chunk));
-      filled_.notify_one();
-    }
-    // After the trailer the server reports the COPY's outcome.
     while (conn_->get_copy_data(message)) {
+      block.append(message.data(), message.size());
+      bytes_.fetch_add(message.size(), std::memory_order_relaxed);
+      if (block.size() >= kBlockSize && !hand_over()) return;
     }
+    if (!block.empty()) hand_over();
   } catch (...) {
     std::lock_guard lock(mutex_);
     failure_ = std::current_exception();
@@ -515,34 +490,59 @@ void PgCopyReader::receive() {
   filled_.notify_all();
 }
 
+bool PgCopyReader::next_block() {
+  std::unique_lock lock(mutex_);
+  while (blocks_.empty() && !receiving_done_) {
+    filled_.wait_for(lock, std::chrono::milliseconds(100));
+    if (interrupted()) throw Interrupted();
+  }
+  if (blocks_.empty()) {
+    if (failure_) std::rethrow_exception(failure_);
+    return false;
+  }
+  if (current_.capacity() >= kBlockSize && spare_.size() < 2) spare_.push_back(std::move(current_));
+  current_ = std::move(blocks_.front());
+  blocks_.pop_front();
+  lock.unlock();
+  drained_.notify_one();
+  offset_ = 0;
+  if (!pending_.empty()) {
+    // Rare: a server that splits a tuple across messages at a block edge.
+    pending_.append(current_);
+    current_.swap(pending_);
+    pending_.clear();
+  }
+  return true;
+}
+
 bool PgCopyReader::next(duckdb_data_chunk out) {
   if (copy_done_) {
     duckdb_data_chunk_set_size(out, 0);
     return false;
   }
-  std::unique_lock lock(mutex_);
-  while (chunks_.empty() && !receiving_done_) {
-    filled_.wait_for(lock, std::chrono::milliseconds(100));
-    if (interrupted()) throw Interrupted();
+  decoder_.begin_chunk(out);
+  while (!decoder_.full() && !decoder_.finished()) {
+    if (offset_ >= current_.size() && !next_block()) {
+      throw DataError(fmt::format("{}: COPY data ended {}", conn_->label(),
+                                  pending_.empty() ? "without its trailer" : "inside a row"));
+    }
+    size_t used = decoder_.consume(current_.data() + offset_, current_.size() - offset_);
+    offset_ += used;
+    if (offset_ < current_.size() && !decoder_.full() && !decoder_.finished()) {
+      // PostgreSQL sends one row per message, but the protocol does not
+      // promise it: keep the partial tuple and join the next block to it.
+      pending_.assign(current_, offset_, std::string::npos);
+      offset_ = current_.size();
+    }
   }
-  if (chunks_.empty()) {
+  if (decoder_.finished()) {
+    // After the trailer the server reports the COPY's outcome: wait for it.
+    receiver_.join();
     if (failure_) std::rethrow_exception(failure_);
     copy_done_ = true;
-    duckdb_data_chunk_set_size(out, 0);
-    return false;
   }
-  DataChunk chunk = std::move(chunks_.front());
-  chunks_.pop_front();
-  lock.unlock();
-  drained_.notify_one();
-  // The engine's vectors share the decoded buffers; they live as long as
-  // either side holds them.
-  for (idx_t column = 0; column < types_.size(); ++column) {
-    duckdb_vector_reference_vector(duckdb_data_chunk_get_vector(out, column),
-                                   duckdb_data_chunk_get_vector(chunk.get(), column));
-  }
-  duckdb_data_chunk_set_size(out, chunk.size());
-  return chunk.size() > 0;
+  duckdb_data_chunk_set_size(out, decoder_.rows());
+  return decoder_.rows() > 0;
 }
 
 PgCursorReader::PgCursorReader(std::unique_ptr<PgConnection> conn, TableSchema schema,
