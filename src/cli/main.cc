@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/debug.h"
 #include "cli/hashes.h"
 #include "cli/sync.h"
 #include "cli/transfer.h"
@@ -166,6 +167,12 @@ int main(int argc, char** argv) {
   sync->add_option("--platform", sync_options.platform, "Hints for this platform instead of the detected one")
       ->check(CLI::IsMember({"macos", "debian", "rhel", "alpine"}));
 
+  DebugOptions debug_options;
+  CLI::App* debug = app.add_subcommand(
+      "debug", "Connect to each output of the profile through every tier and run a trivial query");
+  debug->add_option("--output", debug_options.output, "Check only this output");
+  debug->add_flag("--json", debug_options.json, "Print the report as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -178,6 +185,7 @@ int main(int argc, char** argv) {
   std::string command = app.get_subcommands().front()->get_name();
   try {
     if (command == "sync") return run_sync(global, sync_options);
+    if (command == "debug") return run_debug(global, debug_options);
     Method method = parse_method(method_text);
     Endpoint from = parse_endpoint(from_text);
     Endpoint to;

@@ -22,57 +22,6 @@ namespace dvt {
 
 namespace {
 
-struct Captured {
-  int exit_code = 0;
-  std::string output;  // stdout then stderr
-  bool timed_out = false;
-};
-
-// Runs a short-lived command and captures its output, killing it after
-// `timeout` (some tools wait for input or print forever when confused).
-Captured capture(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
-  ChildOptions options;
-  options.argv = argv;
-  options.environment = {{"LC_ALL", "C"}};
-  ChildProcess child(options);
-  std::mutex mutex;
-  std::condition_variable done_signal;
-  bool done = false;
-  bool timed_out = false;
-  std::thread watchdog([&] {
-    std::unique_lock lock(mutex);
-    if (!done_signal.wait_for(lock, timeout, [&] { return done; })) {
-      timed_out = true;
-      ::kill(child.pid(), SIGKILL);
-    }
-  });
-  Captured captured;
-  char buffer[4096];
-  try {
-    while (size_t got = child.read(buffer, sizeof(buffer))) {
-      if (captured.output.size() < 65536) captured.output.append(buffer, got);
-    }
-  } catch (const Error&) {
-    // A read error ends the capture like EOF would.
-  }
-  captured.exit_code = child.wait();
-  {
-    std::lock_guard lock(mutex);
-    done = true;
-  }
-  done_signal.notify_all();
-  watchdog.join();
-  captured.timed_out = timed_out;
-  captured.output += child.stderr_text();
-  return captured;
-}
-
-std::string first_line(const std::string& text) {
-  std::string line = text.substr(0, text.find('\n'));
-  if (line.size() > 120) line = line.substr(0, 117) + "...";
-  return line;
-}
-
 bool matches_driver(const std::string& driver, std::string_view patterns) {
   std::string lower_driver = driver;
   std::transform(lower_driver.begin(), lower_driver.end(), lower_driver.begin(), ::tolower);
@@ -102,45 +51,6 @@ nlohmann::json hints_json(const InstallHints& hints, const std::string& platform
 }
 
 }  // namespace
-
-ToolProbe probe_tool(const ToolInfo& tool) {
-  ToolProbe probe;
-  probe.tool = tool.display();
-  std::optional<std::string> path = find_in_path(std::string(tool.command.front()));
-  if (!path) {
-    probe.status = "missing";
-    return probe;
-  }
-  probe.path = *path;
-  std::vector<std::string> argv;
-  for (const auto& part : tool.command) argv.emplace_back(part);
-  for (const auto& arg : tool.version_args) argv.emplace_back(arg);
-  Captured captured;
-  try {
-    captured = capture(argv, std::chrono::seconds(5));
-  } catch (const Error& error) {
-    probe.status = "broken";
-    probe.detail = error.what();
-    return probe;
-  }
-  std::smatch match;
-  std::regex pattern{std::string(tool.version_regex)};
-  bool parsed = std::regex_search(captured.output, match, pattern);
-  if (captured.timed_out) {
-    probe.status = "broken";
-    probe.detail = "did not answer its version within 5 s";
-  } else if (captured.exit_code != 0 && !parsed) {
-    probe.status = "broken";
-    probe.detail = fmt::format("exit {} asking its version: {}", captured.exit_code, first_line(captured.output));
-  } else if (!parsed) {
-    probe.status = "broken";
-    probe.detail = "unrecognized version output: " + first_line(captured.output);
-  } else {
-    probe.status = "found";
-    probe.version = match[1].str();
-  }
-  return probe;
-}
 
 std::optional<std::vector<std::string>> list_odbc_drivers() {
   if (!find_in_path("odbcinst")) return std::nullopt;

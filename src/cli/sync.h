@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/transfer.h"
+#include "connectors/pipe/tool_probe.h"
 
 namespace dvt {
 
@@ -18,19 +19,6 @@ struct SyncOptions {
   bool all_platforms = false;
   std::string platform;  // forced platform for hints; empty: detect
 };
-
-// The state of one CLI tool on this machine.
-struct ToolProbe {
-  std::string tool;     // display name, e.g. "psql"
-  std::string status;   // "found", "missing" or "broken"
-  std::string path;     // where it was found
-  std::string version;  // parsed version, when found
-  std::string detail;   // why it is broken (exit code, output)
-};
-
-struct ToolInfo;
-// Looks the tool up in PATH and asks its version (5 s at most).
-ToolProbe probe_tool(const ToolInfo& tool);
 
 // ODBC drivers registered with unixODBC (odbcinst -q -d); nullopt when
 // odbcinst is not installed.

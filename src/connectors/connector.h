@@ -12,18 +12,13 @@
 #include "core/batch.h"
 #include "core/progress.h"
 #include "core/schema.h"
+#include "connectors/method.h"
 #include "engine/engine.h"
 
 namespace dvt {
 
 class OutputConfig;
 
-// How rows move: the database's native protocol, a pipe through its CLI tool,
-// ODBC; kAuto picks the fastest that works, falling back on failure.
-enum class Method { kAuto, kNative, kPipe, kOdbc };
-const char* method_name(Method method);
-// Throws ConfigError for an unknown name.
-Method parse_method(const std::string& name);
 
 struct ScanRequest {
   TableRef table;                    // used when query is empty
@@ -88,6 +83,12 @@ class Connector {
   // Throws ConfigError when the table has no primary or unique key, or the
   // adapter does not compute hashes.
   virtual Source open_row_hashes(Engine& engine, const TableRef& table, Progress* progress);
+
+  // For `dvt debug`: connects through `tier` alone, runs a trivial query and
+  // returns what the server says of itself (its version). Throws what a job
+  // on that tier would: TierUnavailable when the tier cannot serve here,
+  // ConnectionError for a refused login or an unreachable host.
+  virtual std::string check(Method tier) = 0;
 };
 
 // The connector for an output of a profile, working with `engine` for the

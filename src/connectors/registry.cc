@@ -67,8 +67,8 @@ std::string_view InstallHints::for_platform(std::string_view platform) const {
 
 const std::vector<AdapterInfo>& adapters() {
   static const std::vector<AdapterInfo> kAdapters = {
-      {"duckdb", {}, {"path"}, true, "duckdb (embedded)", {}, "", false, {}},
-      {"sqlite", {"sqlite3"}, {"path"}, true, "sqlite3", {}, "", false, {}},
+      {"duckdb", {}, {"path"}, true, "duckdb (embedded)", {}, "", false, {}, {Method::kNative}},
+      {"sqlite", {"sqlite3"}, {"path"}, true, "sqlite3", {}, "", false, {}, {Method::kNative}},
       {"postgres",
        {"postgresql", "greenplum", "timescaledb", "alloydb", "citus", "neon", "cockroachdb", "materialize",
         "risingwave", "cratedb"},
@@ -78,7 +78,8 @@ const std::vector<AdapterInfo>& adapters() {
        {kPsql},
        "PostgreSQL",
        false,
-       kPostgresHints},
+       kPostgresHints,
+       {Method::kNative, Method::kPipe}},
       {"mysql",
        {"mariadb", "tidb", "singlestore", "aurora_mysql", "planetscale", "vitess"},
        {"host", "user"},
@@ -87,9 +88,10 @@ const std::vector<AdapterInfo>& adapters() {
        {kMysql, kMariadb},
        "MySQL|MariaDB",
        false,
-       kMysqlHints},
+       kMysqlHints,
+       {Method::kNative, Method::kPipe}},
       {"clickhouse", {}, {"host"}, true, "HTTP (libcurl)", {kClickhouseClient, kClickhouse}, "ClickHouse", false,
-       kClickhouseHints},
+       kClickhouseHints, {Method::kNative, Method::kPipe}},
       {"sqlserver", {"synapse", "fabric"}, {"host"}, false, "", {kBcp, kFreebcp, kSqlcmd}, "SQL Server", false,
        kSqlServerHints},
       {"oracle", {}, {"user"}, false, "", {kSqlplus, kSqlcl}, "Oracle", false, kOracleHints},
@@ -119,6 +121,13 @@ std::string known_adapter_names() {
     for (const auto& alias : adapter.aliases) names.push_back(alias);
   }
   return fmt::format("{}", fmt::join(names, ", "));
+}
+
+std::string install_hint(const AdapterInfo& adapter, const std::string& platform) {
+  std::string_view hint = adapter.pipe_install.for_platform(platform);
+  if (!hint.empty()) return fmt::format("install it with: {}", hint);
+  if (!adapter.pipe_install.docs.empty()) return fmt::format("see {}", adapter.pipe_install.docs);
+  return "";
 }
 
 std::string detect_platform() {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "connectors/method.h"
+
 namespace dvt {
 
 // One CLI tool of a pipe tier. `command` is the argv prefix that runs it
@@ -41,6 +43,9 @@ struct AdapterInfo {
   std::string_view odbc_driver_match;         // substring of its ODBC driver names
   bool bucket_tier = false;                   // cloud warehouse: bulk moves go through a bucket
   InstallHints pipe_install;                  // how to get the pipe tools
+  // The tiers this build can move data through, in the order `--method auto`
+  // tries them (fastest first); empty when not implemented.
+  std::vector<Method> tiers = {};
 };
 
 // The entry whose type or alias is `type`, or nullptr.
@@ -50,6 +55,10 @@ const AdapterInfo* find_adapter(const std::string& type);
 std::string known_adapter_names();
 
 const std::vector<AdapterInfo>& adapters();
+
+// The install hint for the adapter's pipe tools on `platform` (or its
+// documentation link when the platform has none).
+std::string install_hint(const AdapterInfo& adapter, const std::string& platform);
 
 // The platform this binary runs on, for install hints: "macos", "debian",
 // "rhel", "alpine", or "unknown" (read from uname and /etc/os-release).

@@ -31,6 +31,15 @@ class ConnectionError : public Error {
   const char* kind() const override { return "connection"; }
 };
 
+// A tier (native protocol, CLI pipe, ODBC) that this machine or server cannot
+// serve, while another tier may: tool missing or broken, a feature the server
+// lacks. `--method auto` moves on to the next tier on this error only; a
+// wrong password or an unreachable host is a plain ConnectionError.
+class TierUnavailable : public ConnectionError {
+ public:
+  using ConnectionError::ConnectionError;
+};
+
 // A value could not be moved exactly (bad value, type mismatch, constraint).
 class DataError : public Error {
  public:

@@ -21,12 +21,12 @@
 
 #include "connectors/clickhouse/ch_session.h"
 #include "connectors/pipe/child_process.h"
+#include "connectors/pipe/tool_probe.h"
+#include "connectors/registry.h"
 #include "core/log.h"
 
 namespace dvt::ch {
 namespace {
-
-constexpr const char* kInstallHint = "install it with: apt-get install clickhouse-client";
 
 std::string xml_escape(const std::string& text) {
   std::string out;
@@ -165,15 +165,8 @@ class ChildSink : public ByteSink {
 class ClientSession : public ChSession {
  public:
   explicit ClientSession(const ChConfig& config) : config_(config) {
-    if (find_in_path("clickhouse-client")) {
-      program_ = {"clickhouse-client"};
-    } else if (find_in_path("clickhouse")) {
-      program_ = {"clickhouse", "client"};
-    } else {
-      throw TierUnavailable(
-          fmt::format("{}: the pipe tier needs clickhouse-client, which is not in PATH; {}",
-                      config_.label(true), kInstallHint));
-    }
+    // The registry's first client that answers its version.
+    program_ = require_pipe_tool(*find_adapter("clickhouse"), config_.output).command;
     config_file_ = std::make_unique<ClientConfigFile>(config_);
   }
 

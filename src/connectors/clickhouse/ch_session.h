@@ -23,10 +23,7 @@ namespace dvt::ch {
 // A tier the server or the machine cannot serve (HTTP port unreachable,
 // clickhouse-client not installed) while another tier may. A wrong
 // password or a failing statement is a plain ConnectionError or DataError.
-class TierUnavailable : public ConnectionError {
- public:
-  using ConnectionError::ConnectionError;
-};
+using dvt::TierUnavailable;
 
 // Query-level settings, sent as URL parameters (HTTP) or --name=value (client).
 using Settings = std::vector<std::pair<std::string, std::string>>;

@@ -1,5 +1,8 @@
 #include "connectors/clickhouse/clickhouse_connector.h"
 
+#include <tuple>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "connectors/clickhouse/ch_catalog.h"
@@ -7,6 +10,7 @@
 #include "connectors/clickhouse/ch_session.h"
 #include "connectors/clickhouse/ch_types.h"
 #include "connectors/clickhouse/ch_writer.h"
+#include "connectors/tiers.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "project/profiles.h"
@@ -27,7 +31,8 @@ struct Opened {
 
 class ClickHouseConnector : public Connector {
  public:
-  explicit ClickHouseConnector(const OutputConfig& output) : config_(ChConfig::from(output)) {}
+  explicit ClickHouseConnector(const OutputConfig& output)
+      : output_(output), config_(ChConfig::from(output)) {}
 
   TableSchema describe(const TableRef& table) override {
     Opened opened = open(Method::kAuto);
@@ -40,7 +45,6 @@ class ClickHouseConnector : public Connector {
   }
 
   Source open_source(Engine& engine, const ScanRequest& request, Progress* progress) override {
-    check_method(request.method);
     Opened opened = open(request.method);
     ChSession& session = *opened.session;
     std::string label;
@@ -167,59 +171,41 @@ class ClickHouseConnector : public Connector {
     return source;
   }
 
+  std::string check(Method tier) override {
+    Opened opened = open(tier);
+    return fmt::format("ClickHouse {} (time zone {})", opened.server.version,
+                       opened.server.timezone);
+  }
+
   // --- used by the sink ---
 
   Opened open(Method method) const {
-    std::vector<Method> tiers;
-    if (method == Method::kNative) {
-      tiers = {Method::kNative};
-    } else if (method == Method::kPipe) {
-      tiers = {Method::kPipe};
-    } else {
-      tiers = {Method::kNative, Method::kPipe};
-    }
     Opened opened;
-    for (size_t i = 0; i < tiers.size(); ++i) {
-      try {
-        opened.session = tiers[i] == Method::kNative ? ch::open_http_session(config_)
-                                                     : ch::open_client_session(config_);
-        opened.server = ch::read_server_info(*opened.session);
-        log_debug(
-            "clickhouse.server",
-            fmt::format(
-                "{}: ClickHouse {} (time zone {}), {} tier, reading {}", config_.label(),
-                opened.server.version, opened.server.timezone, opened.session->method(),
-                opened.server.rowbinary_with_header ? "RowBinaryWithNamesAndTypes" : "RowBinary"));
-        return opened;
-      } catch (const ch::TierUnavailable& error) {
-        if (i + 1 == tiers.size()) throw;
-        std::string reason = fmt::format("{} -> {}: {}", method_name(tiers[i]),
-                                         method_name(tiers[i + 1]), error.what());
-        log_warn("clickhouse.fallback",
-                 fmt::format("{} tier unavailable, using {}: {}", method_name(tiers[i]),
-                             method_name(tiers[i + 1]), error.what()),
-                 {{"from", method_name(tiers[i])},
-                  {"to", method_name(tiers[i + 1])},
-                  {"reason", error.what()}});
-        opened.fallbacks.push_back(reason);
-      }
-    }
-    throw InternalError("no ClickHouse tier was tried");
+    // The first statement is part of opening: an unreachable HTTP port shows there.
+    std::tie(opened.session, opened.server) = open_first_tier(
+        plan_tiers(output_, method), opened.fallbacks,
+        [&](Method tier) -> std::pair<std::unique_ptr<ChSession>, ServerInfo> {
+          std::unique_ptr<ChSession> session;
+          if (tier == Method::kNative) {
+            session = ch::open_http_session(config_);
+          } else {
+            session = ch::open_client_session(config_);
+          }
+          ServerInfo server = ch::read_server_info(*session);
+          return {std::move(session), std::move(server)};
+        });
+    log_debug("clickhouse.server",
+              fmt::format("{}: ClickHouse {} (time zone {}), {} tier, reading {}", config_.label(),
+                          opened.server.version, opened.server.timezone, opened.session->method(),
+                          opened.server.rowbinary_with_header ? "RowBinaryWithNamesAndTypes"
+                                                              : "RowBinary"));
+    return opened;
   }
 
   const ChConfig& config() const { return config_; }
 
   std::string database_of(const TableRef& table) const {
     return table.schema.empty() ? config_.database : table.schema;
-  }
-
-  void check_method(Method method) const {
-    if (method == Method::kOdbc) {
-      throw ConfigError(fmt::format(
-          "output '{}': --method odbc is not available for ClickHouse (use auto, native "
-          "or pipe)",
-          config_.output));
-    }
   }
 
  private:
@@ -250,6 +236,7 @@ class ClickHouseConnector : public Connector {
     return info;
   }
 
+  OutputConfig output_;
   ChConfig config_;
 };
 
@@ -282,7 +269,7 @@ class ClickHouseSink : public Sink {
 };
 
 std::unique_ptr<Sink> ClickHouseConnector::open_sink(const LoadRequest& request) {
-  check_method(request.method);
+  plan_tiers(output_, request.method);  // an unknown tier is a configuration error, before any work
   return std::make_unique<ClickHouseSink>(*this, request);
 }
 

@@ -90,6 +90,15 @@ class DuckDbConnector : public Connector {
     return std::make_unique<AttachedTableSink>(engine_.attach(path_, false), request);
   }
 
+  std::string check(Method tier) override {
+    require_in_process(tier, name_, "DuckDB");
+    std::string catalog = attach_for_reading();
+    auto tables = engine_.query_strings(fmt::format(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = {}", duck_literal(unquoted(catalog))));
+    return fmt::format("DuckDB {}, {} ({} tables)", duckdb_library_version(), path_,
+                       tables.empty() ? "0" : tables[0][0].value_or("0"));
+  }
+
  private:
   std::string attach_for_reading() {
     if (!std::filesystem::exists(path_)) {

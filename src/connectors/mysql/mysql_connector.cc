@@ -8,6 +8,9 @@
 #include "connectors/mysql/mysql_reader.h"
 #include "connectors/mysql/mysql_types.h"
 #include "connectors/mysql/mysql_writer.h"
+#include "connectors/pipe/tool_probe.h"
+#include "connectors/registry.h"
+#include "connectors/tiers.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "project/profiles.h"
@@ -31,7 +34,8 @@ struct ScanPlan {
 
 class MysqlConnector : public Connector {
  public:
-  explicit MysqlConnector(const OutputConfig& output) : settings_(MysqlSettings::from(output)) {}
+  explicit MysqlConnector(const OutputConfig& output)
+      : output_(output), settings_(MysqlSettings::from(output)) {}
 
   TableSchema describe(const TableRef& table) override {
     MysqlConnection connection(settings_, MysqlConnection::Purpose::kRead);
@@ -41,37 +45,50 @@ class MysqlConnector : public Connector {
   }
 
   Source open_source(Engine& engine, const ScanRequest& request, Progress* progress) override {
-    if (request.method == Method::kOdbc) {
-      throw ConfigError(
-          fmt::format("{}: --method odbc is not available for MySQL (use native, "
-                      "pipe or auto)",
-                      settings_.label()));
-    }
+    std::vector<Method> tiers = plan_tiers(output_, request.method);
     auto connection = std::make_unique<MysqlConnection>(settings_, MysqlConnection::Purpose::kRead);
     ScanPlan plan = plan_scan(*connection, request);
     Source source;
     source.schema = plan.schema;
-    if (request.method == Method::kPipe) {
-      std::vector<bool> marked;
-      std::string sql = pipe_sql(plan, request, marked);
-      connection.reset();  // the catalog work is done; the client moves the rows
-      auto reader = std::make_unique<mysql::MysqlPipeReader>(
-          settings_, sql, plan.schema, plan.columns, std::move(marked), plan.label);
-      mysql::MysqlPipeReader* pipe = reader.get();
-      source.reader =
-          std::make_unique<mysql::PrefetchReader>(std::move(reader), [pipe] { pipe->cancel(); });
-      source.method = "pipe";
-    } else {
-      source.reader = prefetched(std::make_unique<mysql::MysqlNativeReader>(
-          std::move(connection), plan.inner_sql, plan.schema, plan.columns, plan.label));
-      source.method = "native";
-    }
+    source.reader = open_first_tier(
+        tiers, source.fallbacks, [&](Method tier) -> std::unique_ptr<BatchReader> {
+          if (tier == Method::kNative) {
+            source.method = "native";
+            return prefetched(std::make_unique<mysql::MysqlNativeReader>(
+                std::move(connection), plan.inner_sql, plan.schema, plan.columns, plan.label));
+          }
+          require_pipe_tool(*find_adapter("mysql"), settings_.output_name);
+          std::vector<bool> marked;
+          std::string sql = pipe_sql(plan, request, marked);
+          connection.reset();  // the catalog work is done; the client moves the rows
+          auto reader = std::make_unique<mysql::MysqlPipeReader>(
+              settings_, sql, plan.schema, plan.columns, std::move(marked), plan.label);
+          mysql::MysqlPipeReader* pipe = reader.get();
+          source.method = "pipe";
+          return std::make_unique<mysql::PrefetchReader>(std::move(reader),
+                                                         [pipe] { pipe->cancel(); });
+        });
     source.scan.emplace(engine.register_reader(*source.reader, progress));
     source.relation = source.scan->relation();
     return source;
   }
 
   std::unique_ptr<Sink> open_sink(const LoadRequest& request) override;
+
+  std::string check(Method tier) override {
+    plan_tiers(output_, tier);
+    check_test_break(tier);
+    if (tier == Method::kNative) {
+      MysqlConnection connection(settings_, MysqlConnection::Purpose::kRead);
+      return connection.query_value("SELECT VERSION()").value_or("");
+    }
+    require_pipe_tool(*find_adapter("mysql"), settings_.output_name);
+    std::string version = run_tool(
+        mysql::client_command(settings_, "SELECT VERSION()", {"--batch", "--skip-column-names"}),
+        fmt::format("output '{}' through the mysql client", settings_.output_name));
+    while (!version.empty() && (version.back() == '\n' || version.back() == '\r')) version.pop_back();
+    return version;
+  }
 
   Source open_row_hashes(Engine& engine, const TableRef& table, Progress* progress) override {
     auto connection = std::make_unique<MysqlConnection>(settings_, MysqlConnection::Purpose::kRead);
@@ -231,6 +248,7 @@ class MysqlConnector : public Connector {
     return fmt::format("SELECT {} FROM ({}) AS dvt_scan", list, plan.inner_sql);
   }
 
+  OutputConfig output_;
   MysqlSettings settings_;
 };
 
@@ -261,43 +279,46 @@ class EngineThreads {
 // server's local_infile), then streams them through a StreamingSink.
 class MysqlSink : public Sink {
  public:
-  MysqlSink(MysqlSettings settings, LoadRequest request)
-      : settings_(std::move(settings)), request_(std::move(request)) {}
+  MysqlSink(OutputConfig output, MysqlSettings settings, LoadRequest request)
+      : output_(std::move(output)), settings_(std::move(settings)), request_(std::move(request)) {}
 
   LoadResult consume(Engine& engine, const std::string& select_sql, const TableSchema& schema,
                      Progress* progress) override {
     auto connection =
         std::make_unique<MysqlConnection>(settings_, MysqlConnection::Purpose::kWrite);
     bool server_allows = server_local_infile(*connection);
-    mysql::WriteMethod method = mysql::WriteMethod::kLoadData;
-    std::string method_name = "native";
     std::vector<std::string> fallbacks;
-    if (request_.method == Method::kPipe) {
-      if (!server_allows) {
-        throw ConfigError(fmt::format(
-            "{}: the pipe tier loads with LOAD DATA LOCAL INFILE, which the server refuses "
-            "(local_infile=OFF); use --method native (INSERT batches) or SET GLOBAL local_infile=1",
-            settings_.label()));
-      }
-      method = mysql::WriteMethod::kPipe;
-      method_name = "pipe";
-    } else if (!settings_.local_infile || !server_allows) {
-      method = mysql::WriteMethod::kInsert;
-      std::string reason = fmt::format(
-          "{}: {}, so rows go in as multi-row INSERT batches instead of LOAD DATA LOCAL INFILE "
-          "(slower)",
-          settings_.label(),
-          !settings_.local_infile ? "the output sets local_infile: false"
-                                  : "the server has local_infile=OFF");
-      log_warn("mysql.load.fallback", reason);
-      fallbacks.push_back(reason);
-    }
+    auto [method, tier_name] = open_first_tier(
+        plan_tiers(output_, request_.method), fallbacks,
+        [&](Method tier) -> std::pair<mysql::WriteMethod, std::string> {
+          if (tier == Method::kPipe) {
+            require_pipe_tool(*find_adapter("mysql"), settings_.output_name);
+            if (!server_allows) {
+              throw TierUnavailable(fmt::format(
+                  "{}: the pipe tier loads with LOAD DATA LOCAL INFILE, which the server refuses "
+                  "(local_infile=OFF); use --method native (INSERT batches) or SET GLOBAL "
+                  "local_infile=1",
+                  settings_.label()));
+            }
+            return {mysql::WriteMethod::kPipe, "pipe"};
+          }
+          if (settings_.local_infile && server_allows) return {mysql::WriteMethod::kLoadData, "native"};
+          std::string reason = fmt::format(
+              "{}: {}, so rows go in as multi-row INSERT batches instead of LOAD DATA LOCAL INFILE "
+              "(slower)",
+              settings_.label(),
+              !settings_.local_infile ? "the output sets local_infile: false"
+                                      : "the server has local_infile=OFF");
+          log_warn("mysql.load.fallback", reason);
+          fallbacks.push_back(reason);
+          return {mysql::WriteMethod::kInsert, "native"};
+        });
     // The server's ingest bounds the load's speed; a second engine thread
     // would only decode the input ahead into memory (measured: peak RSS grew
     // from 60 to 100 MB between 100K and 3M rows with 2 threads, stayed at
     // 60-63 MB with 1, at the same speed).
     EngineThreads one_thread(engine, 1);
-    StreamingSink streaming(method_name, [&](const TableSchema& incoming) {
+    StreamingSink streaming(tier_name, [&](const TableSchema& incoming) {
       return mysql::make_mysql_writer(method, std::move(connection), request_, incoming);
     });
     LoadResult result = streaming.consume(engine, select_sql, schema, progress);
@@ -315,18 +336,14 @@ class MysqlSink : public Sink {
     }
   }
 
+  OutputConfig output_;
   MysqlSettings settings_;
   LoadRequest request_;
 };
 
 std::unique_ptr<Sink> MysqlConnector::open_sink(const LoadRequest& request) {
-  if (request.method == Method::kOdbc) {
-    throw ConfigError(
-        fmt::format("{}: --method odbc is not available for MySQL (use native, pipe "
-                    "or auto)",
-                    settings_.label()));
-  }
-  return std::make_unique<MysqlSink>(settings_, request);
+  plan_tiers(output_, request.method);  // an unknown tier is a configuration error, before any work
+  return std::make_unique<MysqlSink>(output_, settings_, request);
 }
 
 }  // namespace

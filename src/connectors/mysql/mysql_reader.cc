@@ -9,6 +9,8 @@
 #include <mutex>
 
 #include "connectors/mysql/mysql_text.h"
+#include "connectors/pipe/tool_probe.h"
+#include "connectors/registry.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/utf8.h"
@@ -532,14 +534,8 @@ bool client_is_mariadb(const std::string& tool) {
 
 ChildOptions client_command(const MysqlSettings& settings, const std::string& sql,
                             const std::vector<std::string>& extra) {
-  std::string tool = find_in_path("mariadb") ? "mariadb" : "mysql";
-  if (!find_in_path(tool)) {
-    throw ConnectionError(fmt::format(
-        "{}: the pipe tier needs the mariadb or mysql client, and neither is in PATH (Debian: "
-        "apt-get install mariadb-client; macOS: brew install mysql-client); or use --method "
-        "native",
-        settings.label()));
-  }
+  // The registry's first client that answers its version (mysql, then mariadb).
+  std::string tool = require_pipe_tool(*find_adapter("mysql"), settings.output_name).command[0];
   ChildOptions options;
   // --no-defaults: a ~/.my.cnf must not change the output format or target.
   options.argv = {tool,

@@ -18,12 +18,8 @@
 namespace dvt::pg {
 
 // A tier (binary COPY, a psql pipe) that the server or the machine cannot
-// serve, while another tier may: the connector falls back on this error
-// only. A wrong password or an unreachable host is a plain ConnectionError.
-class TierUnavailable : public ConnectionError {
- public:
-  using ConnectionError::ConnectionError;
-};
+// serve, while another tier may (see core/error.h).
+using dvt::TierUnavailable;
 
 // Where and how to connect; built from a profiles.yml output. The password
 // only ever reaches libpq's keyword array and a child's environment.

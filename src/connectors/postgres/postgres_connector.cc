@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "connectors/pipe/child_process.h"
+#include "connectors/pipe/tool_probe.h"
 #include "connectors/postgres/pg_binary_reader.h"
 #include "connectors/postgres/pg_catalog.h"
 #include "connectors/postgres/pg_connection.h"
@@ -12,6 +13,8 @@
 #include "connectors/postgres/pg_csv_reader.h"
 #include "connectors/postgres/pg_pipe_writer.h"
 #include "connectors/postgres/pg_types.h"
+#include "connectors/registry.h"
+#include "connectors/tiers.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "project/profiles.h"
@@ -54,22 +57,13 @@ using pg::quote_identifier;
 using pg::ReadPlan;
 using pg::TierUnavailable;
 
-constexpr const char* kInstallHint = "install it with: apt-get install postgresql-client";
-
-// A test hook: DVT_TEST_BREAK_TIER=native makes the native tier fail as a
-// server without binary COPY would, so the fallback path can be exercised
-// against a real PostgreSQL.
-void maybe_break_tier(const char* tier) {
-  const char* broken = std::getenv("DVT_TEST_BREAK_TIER");
-  if (broken && std::string_view(broken) == tier) {
-    throw TierUnavailable(fmt::format("the {} tier is disabled by DVT_TEST_BREAK_TIER", tier));
-  }
-}
-
 class PostgresConnector : public Connector {
  public:
   explicit PostgresConnector(const OutputConfig& output)
-      : output_name_(output.name()), type_(output.type()), family_(pg::find_family(output.type())) {
+      : output_(output),
+        output_name_(output.name()),
+        type_(output.type()),
+        family_(pg::find_family(output.type())) {
     config_.output = output.name();
     config_.host = output.require("host");
     config_.port = std::to_string(output.get_int("port", 5432));
@@ -93,12 +87,7 @@ class PostgresConnector : public Connector {
   }
 
   Source open_source(Engine& engine, const ScanRequest& request, Progress* progress) override {
-    if (request.method == Method::kOdbc) {
-      throw ConfigError(
-          fmt::format("output '{}': --method odbc is not available for {} yet (use auto, native "
-                      "or pipe)",
-                      output_name_, type_));
-    }
+    std::vector<Method> tiers = plan_tiers(output_, request.method);
     auto conn = std::make_unique<PgConnection>(connect());
     std::string label;
     std::string from;
@@ -152,24 +141,16 @@ class PostgresConnector : public Connector {
     if (!request.where.empty()) sql += " WHERE " + request.where;
     if (request.limit) sql += fmt::format(" LIMIT {}", *request.limit);
 
-    std::vector<Method> tiers = tiers_for(request.method);
     Source source;
     source.schema = schema;
-    for (size_t i = 0; i < tiers.size(); ++i) {
-      try {
-        if (tiers[i] == Method::kNative) {
-          source.reader = open_native_reader(std::move(conn), schema, plans, sql, label, source);
-        } else {
-          source.reader = open_pipe_reader(schema, sql, label);
+    source.reader = open_first_tier(
+        tiers, source.fallbacks, [&](Method tier) -> std::unique_ptr<BatchReader> {
+          if (tier == Method::kNative) {
+            return open_native_reader(std::move(conn), schema, plans, sql, label, source);
+          }
           source.method = "pipe";
-        }
-        break;
-      } catch (const TierUnavailable& error) {
-        if (i + 1 == tiers.size()) throw;
-        note_fallback(source.fallbacks, method_name(tiers[i]), method_name(tiers[i + 1]),
-                      error.what());
-      }
-    }
+          return open_pipe_reader(schema, sql, label);
+        });
     source.scan.emplace(engine.register_reader(*source.reader, progress));
     source.relation = source.scan->relation();
     return source;
@@ -237,12 +218,23 @@ class PostgresConnector : public Connector {
     return source;
   }
 
+  std::string check(Method tier) override {
+    plan_tiers(output_, tier);
+    check_test_break(tier);
+    if (tier == Method::kNative) return connect().execute("SELECT version()").text(0, 0);
+    ChildOptions options = psql_options({"-A", "-t", "-c", "SELECT version()"});
+    std::string version = run_tool(options, fmt::format("output '{}' through psql", output_name_));
+    while (!version.empty() && (version.back() == '\n' || version.back() == '\r')) version.pop_back();
+    return version;
+  }
+
   // --- used by the sink ---
 
   PgConnection connect() const { return PgConnection(config_, family_.session_settings); }
   const pg::Family& family() const { return family_; }
   const std::string& output_name() const { return output_name_; }
   const std::string& type() const { return type_; }
+  const OutputConfig& output() const { return output_; }
 
   std::string target_schema(PgConnection& conn, const TableRef& table) const {
     if (!table.schema.empty()) return table.schema;
@@ -253,13 +245,10 @@ class PostgresConnector : public Connector {
   // psql as a child: connection settings and the password in its
   // environment only; nothing but SQL in its argv.
   ChildOptions psql_options(std::vector<std::string> arguments) const {
-    if (!find_in_path("psql")) {
-      throw TierUnavailable(
-          fmt::format("output '{}': the pipe tier needs psql, which is not in PATH; {}",
-                      output_name_, kInstallHint));
-    }
+    PipeTool psql = require_pipe_tool(*find_adapter(type_), output_name_);
     ChildOptions options;
-    options.argv = {"psql", "-X", "-v", "ON_ERROR_STOP=1"};
+    options.argv = psql.command;
+    options.argv.insert(options.argv.end(), {"-X", "-v", "ON_ERROR_STOP=1"});
     options.argv.insert(options.argv.end(), arguments.begin(), arguments.end());
     options.environment = {{"PGHOST", config_.host},
                            {"PGPORT", config_.port},
@@ -283,20 +272,6 @@ class PostgresConnector : public Connector {
     }
     if (!config_.search_path.empty()) sql += " SET search_path = " + config_.search_path + ";";
     return sql;
-  }
-
-  std::vector<Method> tiers_for(Method method) const {
-    if (method == Method::kNative) return {Method::kNative};
-    if (method == Method::kPipe) return {Method::kPipe};
-    return {Method::kNative, Method::kPipe};
-  }
-
-  static void note_fallback(std::vector<std::string>& fallbacks, const char* from, const char* to,
-                            const std::string& why) {
-    std::string reason = fmt::format("{} -> {}: {}", from, to, why);
-    log_warn("postgres.fallback", fmt::format("{} tier unavailable, using {}: {}", from, to, why),
-             {{"from", from}, {"to", to}, {"reason", why}});
-    fallbacks.push_back(reason);
   }
 
  private:
@@ -333,7 +308,6 @@ class PostgresConnector : public Connector {
                                                   const std::vector<ReadPlan>& plans,
                                                   const std::string& sql, const std::string& label,
                                                   Source& source) {
-    maybe_break_tier("native");
     if (family_.copy_out_binary) {
       try {
         auto reader = std::make_unique<pg::PgCopyReader>(
@@ -342,7 +316,10 @@ class PostgresConnector : public Connector {
         source.method = "native";
         return reader;
       } catch (const TierUnavailable& error) {
-        note_fallback(source.fallbacks, "native", "native (cursor)", error.what());
+        log_warn("postgres.fallback",
+                 fmt::format("binary COPY unavailable, reading through a cursor: {}", error.what()),
+                 {{"reason", error.what()}});
+        source.fallbacks.push_back(fmt::format("native -> native (cursor): {}", error.what()));
         conn = std::make_unique<PgConnection>(connect());
       }
     }
@@ -353,7 +330,6 @@ class PostgresConnector : public Connector {
 
   std::unique_ptr<BatchReader> open_pipe_reader(const TableSchema& schema, const std::string& sql,
                                                 const std::string& label) {
-    maybe_break_tier("pipe");
     if (!family_.copy_out_csv) {
       throw TierUnavailable(fmt::format("output '{}': {} has no COPY TO STDOUT for psql to read",
                                         output_name_, type_));
@@ -369,6 +345,7 @@ class PostgresConnector : public Connector {
     return std::make_unique<pg::PgPipeReader>(psql_options(arguments), schema, label);
   }
 
+  OutputConfig output_;
   std::string output_name_;
   std::string type_;
   const pg::Family& family_;
@@ -399,7 +376,7 @@ class PostgresSink : public Sink {
                                            std::vector<std::string>& fallbacks) {
     const pg::Family& family = connector_.family();
     std::vector<Method> tiers;
-    for (Method tier : connector_.tiers_for(request_.method)) {
+    for (Method tier : plan_tiers(connector_.output(), request_.method)) {
       if (tier == Method::kNative && !family.copy_in_binary && request_.method == Method::kAuto)
         continue;
       if (tier == Method::kPipe && !family.copy_in_csv && request_.method == Method::kAuto)
@@ -417,33 +394,22 @@ class PostgresSink : public Sink {
     std::string schema = connector_.target_schema(*conn, request_.table);
     std::string label =
         fmt::format("{}:{}.{}", connector_.output_name(), schema, request_.table.name);
-    for (size_t i = 0; i < tiers.size(); ++i) {
-      try {
-        if (tiers[i] == Method::kNative) {
-          maybe_break_tier("native");
-          if (!family.copy_in_binary) {
-            throw TierUnavailable(
-                fmt::format("{} has no binary COPY FROM STDIN", connector_.type()));
-          }
-          if (!conn) conn = std::make_unique<PgConnection>(connector_.connect());
-          auto writer = std::make_unique<pg::PgCopyWriter>(std::move(conn), request_, schema,
-                                                           incoming, label);
-          method = "native";
-          return writer;
+    return open_first_tier(tiers, fallbacks, [&](Method tier) -> std::unique_ptr<BatchWriter> {
+      if (!conn) conn = std::make_unique<PgConnection>(connector_.connect());
+      if (tier == Method::kNative) {
+        if (!family.copy_in_binary) {
+          throw TierUnavailable(fmt::format("{} has no binary COPY FROM STDIN", connector_.type()));
         }
-        maybe_break_tier("pipe");
-        if (!conn) conn = std::make_unique<PgConnection>(connector_.connect());
-        auto writer = std::make_unique<pg::PgPipeWriter>(*conn, connector_.psql_options({}),
-                                                         request_, schema, incoming, label);
-        method = "pipe";
+        auto writer = std::make_unique<pg::PgCopyWriter>(std::move(conn), request_, schema,
+                                                         incoming, label);
+        method = "native";
         return writer;
-      } catch (const TierUnavailable& error) {
-        if (i + 1 == tiers.size()) throw;
-        PostgresConnector::note_fallback(fallbacks, method_name(tiers[i]),
-                                         method_name(tiers[i + 1]), error.what());
       }
-    }
-    throw InternalError("no load tier was tried");
+      auto writer = std::make_unique<pg::PgPipeWriter>(*conn, connector_.psql_options({}),
+                                                       request_, schema, incoming, label);
+      method = "pipe";
+      return writer;
+    });
   }
 
   PostgresConnector& connector_;
@@ -451,12 +417,7 @@ class PostgresSink : public Sink {
 };
 
 std::unique_ptr<Sink> PostgresConnector::open_sink(const LoadRequest& request) {
-  if (request.method == Method::kOdbc) {
-    throw ConfigError(
-        fmt::format("output '{}': --method odbc is not available for {} yet (use auto, native or "
-                    "pipe)",
-                    output_name_, type_));
-  }
+  plan_tiers(output_, request.method);  // an unknown tier is a configuration error, before any work
   return std::make_unique<PostgresSink>(*this, request);
 }
 

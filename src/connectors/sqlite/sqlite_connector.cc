@@ -582,6 +582,15 @@ class SqliteConnector : public Connector {
     });
   }
 
+ std::string check(Method tier) override {
+    require_in_process(tier, name_, "SQLite");
+    SqliteDatabase db(path_, false, name_);
+    // Reading the schema proves the file is a database, not only a file.
+    SqliteStatement tables(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+    int count = sqlite3_step(tables.get()) == SQLITE_ROW ? sqlite3_column_int(tables.get(), 0) : 0;
+    return fmt::format("SQLite {}, {} ({} tables)", sqlite3_libversion(), path_, count);
+  }
+
  private:
   std::string name_;
   std::string path_;
