@@ -34,6 +34,21 @@ Method parse_method(const std::string& name) {
   throw ConfigError(fmt::format("unknown method '{}' (use auto, native, pipe or odbc)", name));
 }
 
+TableSchema row_hash_schema(const std::string& text_type, std::optional<uint64_t> estimated_rows) {
+  TableSchema schema;
+  for (const char* name : {"_pk", "_hash"}) {
+    Column column;
+    column.name = name;
+    column.type = Type(DUCKDB_TYPE_VARCHAR);
+    column.source_type = text_type;
+    column.nullable = false;
+    schema.columns.push_back(std::move(column));
+  }
+  schema.primary_key = {"_pk"};
+  schema.estimated_rows = estimated_rows;
+  return schema;
+}
+
 void require_in_process(Method method, const std::string& output, const char* database) {
   if (method == Method::kPipe || method == Method::kOdbc) {
     throw ConfigError(fmt::format("output '{}': {} is read and written in-process; --method {} does not apply "

@@ -91,6 +91,10 @@ class Connector {
   virtual std::string check(Method tier) = 0;
 };
 
+// The columns open_row_hashes yields: `_pk` and `_hash`, both VARCHAR NOT
+// NULL, keyed by `_pk`; `text_type` is the source's name for its text type.
+TableSchema row_hash_schema(const std::string& text_type, std::optional<uint64_t> estimated_rows);
+
 // The connector for an output of a profile, working with `engine` for the
 // life of one job. Throws ConfigError when this build has none for its type.
 std::unique_ptr<Connector> make_connector(const OutputConfig& output, Engine& engine);

@@ -91,16 +91,8 @@ class ClickHouseConnector : public Connector {
     }
     schema.estimated_rows = estimate;
     std::string sql = any_text ? fmt::format("SELECT {} FROM ({})", select, inner) : inner;
-    Source source;
-    source.schema = schema;
-    source.method = opened.session->method();
-    source.fallbacks = std::move(opened.fallbacks);
-    source.reader =
-        std::make_unique<ch::ChReader>(std::move(opened.session), sql, schema, std::move(wires),
-                                       opened.server.rowbinary_with_header, label);
-    source.scan.emplace(engine.register_reader(*source.reader, progress));
-    source.relation = source.scan->relation();
-    return source;
+    return reader_source(engine, std::move(opened), sql, schema, std::move(wires), label,
+                         progress);
   }
 
   std::unique_ptr<Sink> open_sink(const LoadRequest& request) override;
@@ -146,29 +138,10 @@ class ClickHouseConnector : public Connector {
     if (values.size() == 1) values.emplace_back("''");
     std::string sql = fmt::format("SELECT {} AS _pk, lower(hex(MD5(concat({})))) AS _hash FROM {}",
                                   key, fmt::join(values, ", "), info.qualified());
-    TableSchema schema;
-    std::vector<ch::ChType> wires;
-    for (const char* name : {"_pk", "_hash"}) {
-      Column column;
-      column.name = name;
-      column.type = Type(DUCKDB_TYPE_VARCHAR);
-      column.source_type = "String";
-      column.nullable = false;
-      schema.columns.push_back(column);
-      wires.push_back(ch::parse_type("String"));
-    }
-    schema.primary_key = {"_pk"};
-    schema.estimated_rows = info.rows;
-    Source source;
-    source.schema = schema;
-    source.method = opened.session->method();
-    source.fallbacks = std::move(opened.fallbacks);
-    source.reader =
-        std::make_unique<ch::ChReader>(std::move(opened.session), sql, schema, std::move(wires),
-                                       opened.server.rowbinary_with_header, label);
-    source.scan.emplace(engine.register_reader(*source.reader, progress));
-    source.relation = source.scan->relation();
-    return source;
+    TableSchema schema = row_hash_schema("String", info.rows);
+    std::vector<ch::ChType> wires(2, ch::parse_type("String"));
+    return reader_source(engine, std::move(opened), sql, schema, std::move(wires), label,
+                         progress);
   }
 
   std::string check(Method tier) override {
@@ -209,6 +182,22 @@ class ClickHouseConnector : public Connector {
   }
 
  private:
+  // Rows of `sql` read through the opened session, as a relation in the engine.
+  static Source reader_source(Engine& engine, Opened opened, const std::string& sql,
+                              const TableSchema& schema, std::vector<ch::ChType> wires,
+                              const std::string& label, Progress* progress) {
+    Source source;
+    source.schema = schema;
+    source.method = opened.session->method();
+    source.fallbacks = std::move(opened.fallbacks);
+    source.reader =
+        std::make_unique<ch::ChReader>(std::move(opened.session), sql, schema, std::move(wires),
+                                       opened.server.rowbinary_with_header, label);
+    source.scan.emplace(engine.register_reader(*source.reader, progress));
+    source.relation = source.scan->relation();
+    return source;
+  }
+
   ch::ReadOptions read_options(const ServerInfo& server) const {
     ch::ReadOptions options;
     options.strings = config_.strings;

@@ -143,17 +143,7 @@ class MysqlConnector : public Connector {
     std::string sql = fmt::format("SELECT {} AS `_pk`, MD5(CONCAT({})) AS `_hash` FROM {}", pk,
                                   fmt::join(values, ", "), plan.table_sql);
 
-    TableSchema schema;
-    for (const char* name : {"_pk", "_hash"}) {
-      Column column;
-      column.name = name;
-      column.type = Type(DUCKDB_TYPE_VARCHAR);
-      column.source_type = "varchar";
-      column.nullable = false;
-      schema.columns.push_back(column);
-    }
-    schema.primary_key = {"_pk"};
-    schema.estimated_rows = info.estimated_rows;
+    TableSchema schema = row_hash_schema("varchar", info.estimated_rows);
     std::vector<MysqlColumnType> columns(
         2, MysqlColumnType{Type(DUCKDB_TYPE_VARCHAR), mysql::Decode::kText, "varchar"});
     Source source;

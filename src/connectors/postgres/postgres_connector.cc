@@ -188,17 +188,7 @@ class PostgresConnector : public Connector {
     if (row.empty()) row = "''";
     std::string sql =
         fmt::format("SELECT {} AS _pk, md5({}) AS _hash FROM {}", key, row, table.qualified());
-    TableSchema schema;
-    for (const char* name : {"_pk", "_hash"}) {
-      Column column;
-      column.name = name;
-      column.type = Type(DUCKDB_TYPE_VARCHAR);
-      column.source_type = "text";
-      column.nullable = false;
-      schema.columns.push_back(column);
-    }
-    schema.primary_key = {"_pk"};
-    schema.estimated_rows = table.estimated_rows;
+    TableSchema schema = row_hash_schema("text", table.estimated_rows);
     std::vector<ReadPlan> plans(2);
     for (auto& plan : plans) plan.type = Type(DUCKDB_TYPE_VARCHAR);
     Source source;
