@@ -32,21 +32,28 @@ std::string leftover_shadows(MysqlTestConnection& db, const std::string& table) 
 }
 
 // Sets the server's global local_infile while holding the test lock, and
-// restores it.
+// restores the value it found when it goes out of scope, also when an
+// assertion fails. Every test that loads into MySQL holds the same lock while
+// dvt runs (run_dvt_in), so none sees the changed setting. Prefer an output
+// with `local_infile: false` (no server change) where that proves enough.
 class LocalInfileSetting {
  public:
   explicit LocalInfileSetting(bool enabled) {
+    previous_ = lock_.connection().value("SELECT @@GLOBAL.local_infile");
     lock_.connection().exec(std::string("SET GLOBAL local_infile = ") + (enabled ? "1" : "0"));
   }
   ~LocalInfileSetting() {
     try {
-      lock_.connection().exec("SET GLOBAL local_infile = 1");
+      lock_.connection().exec("SET GLOBAL local_infile = " + previous_);
     } catch (...) {
     }
   }
+  LocalInfileSetting(const LocalInfileSetting&) = delete;
+  LocalInfileSetting& operator=(const LocalInfileSetting&) = delete;
 
  private:
   LocalInfileLock lock_;
+  std::string previous_;
 };
 
 class MysqlLoad : public ::testing::TestWithParam<std::string> {
@@ -307,6 +314,52 @@ TEST(MysqlLoadFallback, LocalInfileOffLoadsThroughInsertBatchesAndSaysSo) {
             "20000 10000 00FF it's \\ 9999");
 }
 
+TEST(MysqlLoadFallback, SettingOffInTheServerIsRestoredAfterTheTest) {
+  MysqlTestConnection db;
+  const std::string before = db.value("SELECT @@GLOBAL.local_infile");
+  {
+    LocalInfileSetting off(false);
+    EXPECT_EQ(db.value("SELECT @@GLOBAL.local_infile"), "0");
+  }
+  EXPECT_EQ(db.value("SELECT @@GLOBAL.local_infile"), before);
+}
+
+// The client-side switch: the output says local_infile: false, the server
+// keeps local_infile=ON, and no LOAD DATA is sent.
+TEST(MysqlLoadFallback, OutputWithLocalInfileFalseLoadsThroughInsertBatchesAndSaysSo) {
+  MysqlTestConnection db;
+  TempDir dir;
+  write_mysql_profiles(dir.path(), {"local_infile: false"});
+  db.exec("DROP TABLE IF EXISTS `ld_client_off`");
+  db.exec("CREATE TABLE `ld_client_off` (id INT PRIMARY KEY, v VARCHAR(20), b VARBINARY(4))");
+  db.exec("INSERT INTO `ld_client_off` VALUES (1, 'old', NULL)");
+  write_parquet(dir.file("rows.parquet"),
+                "SELECT i AS id, CASE WHEN i % 2 = 0 THEN NULL WHEN i = 3 THEN 'NULL' ELSE "
+                "'it''s \\ ' || i END AS v, '\\x00\\xFF'::BLOB AS b FROM range(1, 20001) t(i)");
+  // No test lock: the server's setting plays no part.
+  const uint64_t log_start = query_log_size();
+  DvtRun run =
+      run_dvt_in(dir.path(), {"load", dir.file("rows.parquet"), "my:ld_client_off"}, false);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("load: 20000 rows"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("fallback: output 'my' (" + mysql_server().host + ":" +
+                         std::to_string(mysql_server().port) +
+                         "): the output sets local_infile: false, so rows go in as multi-row "
+                         "INSERT batches instead of LOAD DATA LOCAL INFILE (slower)"),
+            std::string::npos)
+      << run.out;
+  EXPECT_EQ(db.value("SELECT CONCAT_WS('|', COUNT(*), COUNT(v), MIN(HEX(b)), MAX(HEX(b)), "
+                     "(SELECT v FROM `ld_client_off` WHERE id = 9999), (SELECT v FROM "
+                     "`ld_client_off` WHERE id = 3), (SELECT v IS NULL FROM `ld_client_off` WHERE "
+                     "id = 4)) FROM `ld_client_off`"),
+            "20000|10000|00FF|00FF|it's \\ 9999|NULL|1");
+  std::string queries = query_log_since(log_start);
+  EXPECT_NE(queries.find("INSERT INTO `" + mysql_server().database + "`.`ld_client_off__dvt_new_"),
+            std::string::npos);
+  EXPECT_EQ(queries.find("INTO TABLE `" + mysql_server().database + "`.`ld_client_off"),
+            std::string::npos);
+}
+
 TEST(MysqlLoadFallback, PipeTierRefusesWhenLocalInfileIsOff) {
   MysqlTestConnection db;
   TempDir dir;
@@ -327,13 +380,12 @@ TEST(MysqlLoadFallback, LoadDataIsUsedWhenTheServerAllowsIt) {
   db.exec("DROP TABLE IF EXISTS `ld_bulk`");
   write_parquet(dir.file("rows.parquet"), "SELECT i AS id FROM range(1000) t(i)");
   LocalInfileSetting on(true);
+  const uint64_t log_start = query_log_size();
   DvtRun run = run_dvt_in(dir.path(), {"load", dir.file("rows.parquet"), "my:ld_bulk"}, false);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out.find("fallback"), std::string::npos) << run.out;
   EXPECT_EQ(db.value("SELECT SUM(id) FROM `ld_bulk`"), "499500");
-  std::string log = mysql_server().log_path;
-  ASSERT_FALSE(log.empty());
-  std::string queries = read_file(log);
+  std::string queries = query_log_since(log_start);
   EXPECT_NE(queries.find("LOAD DATA LOCAL INFILE 'dvt-stream' INTO TABLE `" +
                          mysql_server().database + "`.`ld_bulk__dvt_new_"),
             std::string::npos);

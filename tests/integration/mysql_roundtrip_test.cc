@@ -200,7 +200,9 @@ TEST_P(MysqlRoundTrip, LongValuesRoundTrip) {
     (2, REPEAT('é😀\t\\', 300000), REPEAT(UNHEX('00FF5C0A'), 500000), -1.5,
      CONCAT('[', REPEAT('"xxxxxxxxxx",', 20000), '1]')),
     (3, 'short again', 0x02, 0, '{}'),
-    (4, REPEAT('a', 70000), REPEAT(0x00, 257), NULL, NULL))");
+    (4, REPEAT('a', 70000), REPEAT(0x00, 257), NULL, NULL),
+    (5, REPEAT('x', 3000000), NULL, NULL, NULL), (6, REPEAT('y', 3000000), NULL, NULL, NULL),
+    (7, REPEAT('z', 3000000), NULL, NULL, NULL), (8, 'after the large rows', 0x03, 8, '8'))");
   db.exec("DROP TABLE IF EXISTS `" + target + "`");
   db.exec("CREATE TABLE `" + target + "` LIKE `" + source + "`");
   TempDir dir;
@@ -213,6 +215,48 @@ TEST_P(MysqlRoundTrip, LongValuesRoundTrip) {
   ASSERT_EQ(load.exit_code, 0) << load.err;
   EXPECT_EQ(db.value("SELECT CONCAT(LENGTH(t), ' ', LENGTH(b)) FROM `" + target + "` WHERE id = 2"),
             "2400000 2000000");
+  EXPECT_EQ(db.value("SELECT COUNT(*) FROM `" + target + "`"), "8");
+  EXPECT_EQ(differing_rows(db, source, target), 0);
+}
+
+// TIMESTAMP values are instants: dvt's sessions run in UTC, so what a session
+// in another zone wrote is read as the same instant, and what dvt loads reads
+// back in any zone as that instant's local time. DATETIME has no zone and
+// keeps its digits.
+TEST_P(MysqlRoundTrip, TimestampsAreInstantsWhateverTheSessionTimeZone) {
+  const std::string method = GetParam();
+  const std::string source = "rt_zone_" + method;
+  const std::string target = "rt_zone_" + method + "_back";
+  MysqlTestConnection db;
+  db.exec("SET time_zone = '+05:00'");
+  db.exec("DROP TABLE IF EXISTS `" + source + "`, `" + target + "`");
+  db.exec("CREATE TABLE `" + source +
+          "` (id INT PRIMARY KEY, ts TIMESTAMP(6) NULL, dt DATETIME(6))");
+  db.exec("CREATE TABLE `" + target + "` LIKE `" + source + "`");
+  db.exec("INSERT INTO `" + source +
+          "` VALUES (1, '2024-01-01 05:00:00', '2024-01-01 05:00:00'), "
+          "(2, '2038-01-19 08:14:07.999999', '2038-01-19 08:14:07.999999'), "
+          "(3, '1970-01-01 05:00:01', '1970-01-01 05:00:01')");
+  TempDir dir;
+  write_mysql_profiles(dir.path());
+  DvtRun extract = run_dvt_in(
+      dir.path(), {"extract", "my:" + source, "--staging-dir", dir.path(), "--method", method});
+  ASSERT_EQ(extract.exit_code, 0) << extract.err;
+  EXPECT_EQ(duck_query("SELECT epoch_us(ts)::VARCHAR, dt::VARCHAR FROM '" +
+                       dir.file(source + ".parquet") + "' ORDER BY id"),
+            (Rows{{"1704067200000000", "2024-01-01 05:00:00"},
+                  {"2147483647999999", "2038-01-19 08:14:07.999999"},
+                  {"1000000", "1970-01-01 05:00:01"}}));
+  DvtRun load = run_dvt_in(
+      dir.path(), {"load", dir.file(source + ".parquet"), "my:" + target, "--method", method});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_EQ(db.value("SELECT GROUP_CONCAT(ts ORDER BY id SEPARATOR ', ') FROM `" + target + "`"),
+            "2024-01-01 05:00:00.000000, 2038-01-19 08:14:07.999999, 1970-01-01 05:00:01.000000");
+  db.exec("SET time_zone = '-08:00'");
+  EXPECT_EQ(db.value("SELECT GROUP_CONCAT(ts ORDER BY id SEPARATOR ', ') FROM `" + target + "`"),
+            "2023-12-31 16:00:00.000000, 2038-01-18 19:14:07.999999, 1969-12-31 16:00:01.000000");
+  EXPECT_EQ(db.value("SELECT GROUP_CONCAT(dt ORDER BY id SEPARATOR ', ') FROM `" + target + "`"),
+            "2024-01-01 05:00:00.000000, 2038-01-19 08:14:07.999999, 1970-01-01 05:00:01.000000");
   EXPECT_EQ(differing_rows(db, source, target), 0);
 }
 
@@ -229,6 +273,25 @@ TEST(MysqlQuery, RunsAsWrittenKeepingItsOrder) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(duck_query("SELECT string_agg(v, '') FROM '" + dir.file("ordered.parquet") + "'"),
             (Rows{{"cba"}}));
+}
+
+// The order holds across Parquet row groups too: the staging COPY runs on the
+// reader's single engine thread, which writes rows in the order they arrive.
+TEST(MysqlQuery, LargeOrderedQueryKeepsItsOrderAcrossRowGroups) {
+  TempDir dir;
+  write_mysql_profiles(dir.path());
+  DvtRun run = run_dvt_in(
+      dir.path(), {"copy", "my", dir.file("ordered.parquet"), "--query",
+                   "SELECT seq AS id, CONCAT('row ', seq) AS v FROM seq_1_to_300000 ORDER BY seq "
+                   "DESC"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string file = dir.file("ordered.parquet");
+  EXPECT_EQ(duck_query("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('" + file + "')"),
+            (Rows{{"3"}}));
+  EXPECT_EQ(duck_query("SELECT count(*), count(*) FILTER (WHERE id <> 300000 - file_row_number OR "
+                       "v <> 'row ' || id) FROM read_parquet('" +
+                       file + "', file_row_number = true)"),
+            (Rows{{"300000", "0"}}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, MysqlRoundTrip, ::testing::Values("native", "pipe"),

@@ -45,7 +45,71 @@ void ensure_big_table(MysqlTestConnection& db) {
       std::to_string(kRows));
 }
 
+// A table of 64 rows of 2 MB documents (128 MB), built once per server.
+constexpr int kWideRows = 64;
+
+void ensure_wide_table(MysqlTestConnection& db) {
+  if (db.value("SELECT GET_LOCK('dvt_test_st_wide', 600)") != "1") {
+    throw std::runtime_error("could not take the st_wide test lock");
+  }
+  struct Release {
+    MysqlTestConnection& db;
+    ~Release() {
+      try {
+        db.exec("DO RELEASE_LOCK('dvt_test_st_wide')");
+      } catch (...) {
+      }
+    }
+  } release{db};
+  if (db.value("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+               "AND TABLE_NAME = 'st_wide'") == "1" &&
+      db.value("SELECT COUNT(*) FROM `st_wide`") == std::to_string(kWideRows)) {
+    return;
+  }
+  db.exec("DROP TABLE IF EXISTS `st_wide`");
+  db.exec("CREATE TABLE `st_wide` (id INT PRIMARY KEY, doc LONGTEXT, bytes LONGBLOB)");
+  db.exec(
+      "INSERT INTO `st_wide` SELECT seq, REPEAT(CONCAT(CHAR(97 + seq % 26), 'é'), 500000), "
+      "REPEAT(UNHEX('00FF'), 250000) FROM seq_1_to_" +
+      std::to_string(kWideRows));
+}
+
 class MysqlStreaming : public ::testing::TestWithParam<std::string> {};
+
+// Rows of large values: memory is bounded by bytes, not by rows (chunks end
+// at 2 MiB in the reader, Parquet row groups at 16 MB, a load's stream holds
+// one chunk). Four times the data must not need more memory.
+TEST_P(MysqlStreaming, WideRowsKeepPeakRssFlat) {
+  MysqlTestConnection db;
+  ensure_wide_table(db);
+  TempDir dir;
+  write_mysql_profiles(dir.path());
+  const std::string target = "st_wide_back_" + GetParam();
+  auto extract_and_load = [&](int rows) {
+    const std::string name = "wide" + std::to_string(rows);
+    DvtRun extract = run_dvt_in(
+        dir.path(), {"-q", "extract", "my:st_wide", "--staging-dir", dir.path(), "--name", name,
+                     "--where", "id <= " + std::to_string(rows), "--method", GetParam()});
+    EXPECT_EQ(extract.exit_code, 0) << extract.err;
+    DvtRun load = run_dvt_in(dir.path(), {"-q", "load", dir.file(name + ".parquet"), "my:" + target,
+                                          "--method", GetParam()});
+    EXPECT_EQ(load.exit_code, 0) << load.err;
+    return std::pair{extract.peak_rss_kb, load.peak_rss_kb};
+  };
+  auto [small_extract, small_load] = extract_and_load(kWideRows / 4);
+  auto [large_extract, large_load] = extract_and_load(kWideRows);
+  std::printf("wide rows peak RSS (%s): extract %ld -> %ld KiB, load %ld -> %ld KiB\n",
+              GetParam().c_str(), small_extract, large_extract, small_load, large_load);
+  EXPECT_EQ(db.value("SELECT CONCAT(COUNT(*), ' ', SUM(LENGTH(doc)), ' ', SUM(LENGTH(bytes))) FROM "
+                     "`" +
+                     target + "`"),
+            "64 96000000 32000000");
+  EXPECT_EQ(differing_rows(db, "st_wide", target), 0);
+  EXPECT_LE(large_extract, small_extract * 12 / 10);
+  EXPECT_LE(large_load, small_load * 12 / 10);
+  EXPECT_LE(large_extract, 150 * 1024);
+  EXPECT_LE(large_load, 150 * 1024);
+}
 
 TEST_P(MysqlStreaming, ExtractPeakRssDoesNotGrowWithRows) {
   MysqlTestConnection db;

@@ -1,5 +1,8 @@
 #include "integration/mysql_support.h"
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 
@@ -124,6 +127,20 @@ DvtRun run_dvt_in(const std::string& dir, const std::vector<std::string>& args, 
   DvtRunOptions options;
   options.environment.emplace_back("DVT_TEST_MYSQL_PASSWORD", mysql_server().password);
   return run_dvt(full, options);
+}
+
+uint64_t query_log_size() {
+  std::error_code error;
+  uint64_t size = std::filesystem::file_size(mysql_server().log_path, error);
+  if (error) throw std::runtime_error("cannot read the query log: " + error.message());
+  return size;
+}
+
+std::string query_log_since(uint64_t offset) {
+  std::ifstream log(mysql_server().log_path, std::ios::binary);
+  if (!log) throw std::runtime_error("cannot open the query log " + mysql_server().log_path);
+  log.seekg(static_cast<std::streamoff>(offset));
+  return std::string(std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>());
 }
 
 long differing_rows(MysqlTestConnection& connection, const std::string& left,

@@ -5,6 +5,7 @@
 
 #include <mysql.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,6 +70,12 @@ class LocalInfileLock {
 // LocalInfileLock unless `take_lock` is false (the caller holds it).
 DvtRun run_dvt_in(const std::string& dir, const std::vector<std::string>& args,
                   bool take_lock = true);
+
+// The size of the server's general query log now, and what the server
+// logged since a size taken earlier. The log is shared by every test and
+// grows large (INSERT batches are logged whole), so it is never read whole.
+uint64_t query_log_size();
+std::string query_log_since(uint64_t offset);
 
 // Rows that differ between two tables with the same columns and an `id` key:
 // compared both as values (<=>, exact for floats) and as bytes (BINARY, which

@@ -104,6 +104,14 @@ TEST(MysqlText, FormatsDecimalsWithTheirScale) {
   EXPECT_EQ(decimal_text(-5, 3), "-0.005");
   EXPECT_EQ(decimal_text(0, 2), "0.00");
   EXPECT_EQ(decimal_text(42, 0), "42");
+  EXPECT_EQ(decimal_text(99999999999999, 2), "999999999999.99");
+  EXPECT_EQ(decimal_text(-1000000000000000000, 18), "-1.000000000000000000");
+  EXPECT_EQ(decimal_text(1, 18), "0.000000000000000001");
+  // Past 64 bits and past 18 fraction digits: the 128-bit path.
+  EXPECT_EQ(decimal_text(UINT64_MAX - 1, 2), "184467440737095516.14");
+  EXPECT_EQ(decimal_text(static_cast<__int128>(UINT64_MAX) * 10 + 5, 1), "18446744073709551615.5");
+  EXPECT_EQ(decimal_text(-(static_cast<__int128>(UINT64_MAX) + 1), 2), "-184467440737095516.16");
+  EXPECT_EQ(decimal_text(123, 20), "0.00000000000000000123");
   __int128 max38 = 0;
   for (int i = 0; i < 38; ++i) max38 = max38 * 10 + 9;
   EXPECT_EQ(decimal_text(-max38, 0), "-99999999999999999999999999999999999999");

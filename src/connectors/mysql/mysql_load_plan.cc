@@ -1,5 +1,6 @@
 #include "connectors/mysql/mysql_load_plan.h"
 
+#include <errmsg.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -228,7 +229,20 @@ void MysqlLoadPlan::abandon() noexcept {
     // A session of the pipe tier may still hold a lock on the shadow.
     mysql_query(mysql, "SET SESSION lock_wait_timeout = 30");
     std::string drop = "DROP TABLE IF EXISTS " + shadow_;
-    if (mysql_real_query(mysql, drop.data(), drop.size()) != 0) {
+    bool dropped = mysql_real_query(mysql, drop.data(), drop.size()) == 0;
+    unsigned code = mysql_errno(mysql);
+    if (!dropped && (code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST)) {
+      // The load's session is gone (killed, or the network failed), and the
+      // shadow with it would stay behind: drop it over a new session.
+      try {
+        MysqlConnection fresh(connection_.settings(), MysqlConnection::Purpose::kWrite);
+        fresh.execute("SET SESSION lock_wait_timeout = 30");
+        fresh.execute(drop);
+        dropped = true;
+      } catch (...) {
+      }
+    }
+    if (!dropped) {
       try {
         log_warn("mysql.load.cleanup",
                  fmt::format("could not drop the shadow table {} after a failed load ({}); drop it "

@@ -161,6 +161,40 @@ char* format_int128(char* out, __int128 value) {
 
 char* format_decimal(char* out, __int128 unscaled, int scale) {
   if (scale == 0) return format_int128(out, unscaled);
+  // Decimals up to 18 digits (the common case) in 64 bits: __int128 division
+  // is a library call per digit, and this was 8% of a load's CPU.
+  if (scale <= 18 && unscaled > -static_cast<__int128>(UINT64_MAX) &&
+      unscaled < static_cast<__int128>(UINT64_MAX)) {
+    static constexpr uint64_t kPow10[] = {1,
+                                          10,
+                                          100,
+                                          1000,
+                                          10000,
+                                          100000,
+                                          1000000,
+                                          10000000,
+                                          100000000,
+                                          1000000000,
+                                          10000000000,
+                                          100000000000,
+                                          1000000000000,
+                                          10000000000000,
+                                          100000000000000,
+                                          1000000000000000,
+                                          10000000000000000,
+                                          100000000000000000,
+                                          1000000000000000000};
+    if (unscaled < 0) *out++ = '-';
+    uint64_t magnitude = static_cast<uint64_t>(unscaled < 0 ? -unscaled : unscaled);
+    out = std::to_chars(out, out + 20, magnitude / kPow10[scale]).ptr;
+    *out++ = '.';
+    char fraction[20];
+    char* end = std::to_chars(fraction, fraction + 20, magnitude % kPow10[scale]).ptr;
+    size_t digits = static_cast<size_t>(end - fraction);
+    for (size_t i = digits; i < static_cast<size_t>(scale); ++i) *out++ = '0';
+    std::memcpy(out, fraction, digits);
+    return out + digits;
+  }
   char digits[42];
   bool negative = unscaled < 0;
   __int128 magnitude_neg = negative ? unscaled : -unscaled;  // <= 0

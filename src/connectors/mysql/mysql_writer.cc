@@ -379,7 +379,13 @@ class MysqlInsertWriter : public MysqlWriterBase {
     if (rows_in_statement_ == 0) return;
     MYSQL* mysql = connection_->get();
     if (mysql_real_query(mysql, statement_.data(), statement_.size()) != 0) {
-      connection_->raise(fmt::format("loading {} (INSERT of {} rows)", label_, rows_in_statement_));
+      // Every earlier statement stored all its rows (checked below), so this
+      // one starts at row stored_ + 1; the server numbers rows within it.
+      throw DataError(fmt::format(
+          "loading {} (an INSERT of rows {} to {}, which the server numbers from 1) on {}: {} "
+          "(MySQL error {}); nothing was changed",
+          label_, stored_ + 1, stored_ + rows_in_statement_, connection_->settings().label(),
+          connection_->error_text(), connection_->error_code()));
     }
     stored_ += mysql_affected_rows(mysql);
     if (unsigned warnings = mysql_warning_count(mysql)) {
