@@ -12,6 +12,10 @@
 #                  pipe into a new table
 #   copy           dvt copy CH -> CH (native, no staging file)
 #
+# Every timed run starts once the server merges no parts in the bench
+# database (merges of the table just built or just loaded would otherwise
+# run during the next measurement, on the same two cores).
+#
 # Each operation runs RUNS times (default 3): the table shows the fastest wall
 # time and the largest peak RSS, from /usr/bin/time -v (for the pipe tier the
 # peak is the larger of dvt and the clickhouse-client it runs). The Markdown
@@ -60,6 +64,14 @@ trap 'rm -rf "$WORK"/*.parquet "$WORK"/*.tsv "$WORK"/_state "$WORK/client.xml"' 
 EOF
 )
 ch() { "${client[@]}" --config-file="$WORK/client.xml" "$@"; }
+# Waits (at most two minutes) until no merge runs in the bench database.
+settle() {
+  local k
+  for ((k = 0; k < 600; k++)); do
+    [[ $(ch --query "SELECT count() FROM system.merges WHERE database = '$DB'") == 0 ]] && return
+    sleep 0.2
+  done
+}
 
 export DVT_BENCH_PASSWORD="$CH_PASSWORD"
 cat >"$WORK/profiles.yml" <<EOF
@@ -108,6 +120,7 @@ rows_per_s() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s;
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 ch --query "CREATE DATABASE IF NOT EXISTS $DB"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 table="| rows | operation | seconds | rows/s | ratio to raw tool | peak RSS (MB) |
 |---:|---|---:|---:|---:|---:|"
 
@@ -123,31 +136,31 @@ for n in "${SIZES[@]}"; do
   ch --query "CREATE TABLE $DB.${t}_tsv AS $DB.$t"
   ch --query "SELECT * FROM $DB.$t FORMAT TSV" >"$WORK/t.tsv"
 
-  best : sh -c "$(printf '%q ' "${client[@]}") --config-file='$WORK/client.xml' --query 'SELECT * FROM $DB.$t FORMAT Native' > /dev/null"
+  best settle sh -c "$(printf '%q ' "${client[@]}") --config-file='$WORK/client.xml' --query 'SELECT * FROM $DB.$t FORMAT Native' > /dev/null"
   raw_out=$SECONDS_TAKEN
   table+=$'\n'"| $n | clickhouse-client SELECT ... FORMAT Native > /dev/null | $raw_out | $(rows_per_s "$n" "$raw_out") | 1.00 | - |"
 
   for method in native pipe; do
-    best : "${dvt[@]}" extract "ch:$t" --staging-dir "$WORK" --name "t_$method" --method "$method"
+    best settle "${dvt[@]}" extract "ch:$t" --staging-dir "$WORK" --name "t_$method" --method "$method"
     table+=$'\n'"| $n | dvt extract --method $method (zstd Parquet) | $SECONDS_TAKEN | $(rows_per_s "$n" "$SECONDS_TAKEN") | $(ratio "$SECONDS_TAKEN" "$raw_out") | $RSS_MB |"
   done
 
-  best "ch --query 'TRUNCATE TABLE $DB.${t}_tsv'" \
+  best "ch --query 'TRUNCATE TABLE $DB.${t}_tsv'; settle" \
     sh -c "$(printf '%q ' "${client[@]}") --config-file='$WORK/client.xml' --query 'INSERT INTO $DB.${t}_tsv FORMAT TSV' < '$WORK/t.tsv'"
   raw_in=$SECONDS_TAKEN
   table+=$'\n'"| $n | clickhouse-client INSERT ... FORMAT TSV < file | $raw_in | $(rows_per_s "$n" "$raw_in") | 1.00 | - |"
 
-  best "ch --query 'DROP TABLE IF EXISTS $DB.${t}_load'" "${dvt[@]}" load "$WORK/t_native.parquet" "ch:${t}_load" --method native
+  best "ch --query 'DROP TABLE IF EXISTS $DB.${t}_load'; settle" "${dvt[@]}" load "$WORK/t_native.parquet" "ch:${t}_load" --method native
   table+=$'\n'"| $n | dvt load (native, new table) | $SECONDS_TAKEN | $(rows_per_s "$n" "$SECONDS_TAKEN") | $(ratio "$SECONDS_TAKEN" "$raw_in") | $RSS_MB |"
   # Overwriting a table of the source's DDL (what the raw INSERT loads into;
   # Parquet columns are all nullable, so a table dvt creates is all Nullable).
   ch --query "CREATE TABLE $DB.${t}_swap AS $DB.$t"
-  best : "${dvt[@]}" load "$WORK/t_native.parquet" "ch:${t}_swap" --method native
+  best settle "${dvt[@]}" load "$WORK/t_native.parquet" "ch:${t}_swap" --method native
   table+=$'\n'"| $n | dvt load (native, existing table: staging table + swap) | $SECONDS_TAKEN | $(rows_per_s "$n" "$SECONDS_TAKEN") | $(ratio "$SECONDS_TAKEN" "$raw_in") | $RSS_MB |"
-  best "ch --query 'DROP TABLE IF EXISTS $DB.${t}_pipe'" "${dvt[@]}" load "$WORK/t_native.parquet" "ch:${t}_pipe" --method pipe
+  best "ch --query 'DROP TABLE IF EXISTS $DB.${t}_pipe'; settle" "${dvt[@]}" load "$WORK/t_native.parquet" "ch:${t}_pipe" --method pipe
   table+=$'\n'"| $n | dvt load (pipe, new table) | $SECONDS_TAKEN | $(rows_per_s "$n" "$SECONDS_TAKEN") | $(ratio "$SECONDS_TAKEN" "$raw_in") | $RSS_MB |"
 
-  best "ch --query 'DROP TABLE IF EXISTS $DB.${t}_copy'" "${dvt[@]}" copy "ch:$t" "ch:${t}_copy"
+  best "ch --query 'DROP TABLE IF EXISTS $DB.${t}_copy'; settle" "${dvt[@]}" copy "ch:$t" "ch:${t}_copy"
   table+=$'\n'"| $n | dvt copy CH -> CH (native) | $SECONDS_TAKEN | $(rows_per_s "$n" "$SECONDS_TAKEN") | $(ratio "$SECONDS_TAKEN" "$raw_out") | $RSS_MB |"
 
   counts=$(ch --query "SELECT concat(toString((SELECT count() FROM $DB.${t}_load)), ' ',
@@ -160,14 +173,15 @@ for n in "${SIZES[@]}"; do
 done
 
 version=$(ch --query "SELECT version()")
-machine="$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), ClickHouse $version, $(date -u +%Y-%m-%d)"
+machine="$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), ClickHouse $version, $(date -u +%Y-%m-%d), load average $load_start at the start and $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 section="## ClickHouse
 
 Generated by \`bench/clickhouse.sh\` ($machine), fastest of $RUNS runs each. \"ratio to raw tool\": extract and
 copy against clickhouse-client's Native SELECT to /dev/null, load against its TSV
 INSERT from a file. Peak RSS is the whole dvt process (/usr/bin/time -v; with
 --method pipe, the larger of dvt and its clickhouse-client child), largest of
-the runs. Extraction writes zstd Parquet.
+the runs. Extraction writes zstd Parquet; loads send Native. Every timed run
+starts with no merge running in the bench database.
 
 $table
 "

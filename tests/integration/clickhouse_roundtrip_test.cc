@@ -82,19 +82,32 @@ class ClickHouseRoundTrip : public ::testing::Test {
     db_.db().exec(fmt::format("INSERT INTO {} VALUES {}", db_.table("all_types"), kAllTypesRows));
   }
 
-  // Extracts all_types to Parquet and loads it into `back` (same DDL) with `method`.
-  void round_trip(const std::string& method) {
-    db_.db().exec(fmt::format("CREATE TABLE {} AS {}", db_.table("back"), db_.table("all_types")));
-    DvtRun extract = db_.dvt(
-        {"extract", db_.endpoint("all_types"), "--staging-dir", db_.dir(), "--method", method});
+  // Extracts `table` to Parquet and loads it into `back` (same DDL) with
+  // `method`; the rows must be sent in `format`.
+  void round_trip(const std::string& method, const std::string& table = "all_types",
+                  const std::string& format = "RowBinary") {
+    db_.db().exec(fmt::format("CREATE TABLE {} AS {}", db_.table("back"), db_.table(table)));
+    DvtRun extract =
+        db_.dvt({"extract", db_.endpoint(table), "--staging-dir", db_.dir(), "--method", method});
     ASSERT_EQ(extract.exit_code, 0) << extract.err;
     EXPECT_NE(extract.out.find(fmt::format("method: {}", method)), std::string::npos)
         << extract.out;
-    DvtRun load =
-        db_.dvt({"load", db_.file("all_types.parquet"), db_.endpoint("back"), "--method", method});
+    DvtRun load = db_.dvt(
+        {"-v", "load", db_.file(table + ".parquet"), db_.endpoint("back"), "--method", method});
     ASSERT_EQ(load.exit_code, 0) << load.err;
+    EXPECT_NE(load.err.find("sending rows as " + format), std::string::npos) << load.err;
     EXPECT_EQ(db_.db().value(fmt::format("SELECT count() FROM {}", db_.table("back"))), "6");
-    EXPECT_EQ(differing_rows(db_.db(), db_.table("all_types"), db_.table("back"), kFloatBits), 0);
+    EXPECT_EQ(differing_rows(db_.db(), db_.table(table), db_.table("back"), kFloatBits), 0);
+  }
+
+  // all_types without its LowCardinality columns: loads of it go as Native.
+  void create_native_types() {
+    db_.db().exec(fmt::format("CREATE TABLE {} ENGINE = MergeTree ORDER BY id AS SELECT * FROM {}",
+                              db_.table("native_types"), db_.table("all_types")));
+    for (const char* column : {"lc", "lc_n", "a_lc"}) {
+      db_.db().exec(
+          fmt::format("ALTER TABLE {} DROP COLUMN {}", db_.table("native_types"), column));
+    }
   }
 
   ChTestDatabase db_;
@@ -106,6 +119,17 @@ TEST_F(ClickHouseRoundTrip, TypeTableRoundTripsThroughParquetOverHttp) {
 
 TEST_F(ClickHouseRoundTrip, TypeTableRoundTripsThroughParquetThroughClickhouseClient) {
   round_trip("pipe");
+}
+
+TEST_F(ClickHouseRoundTrip, TypeTableWithoutLowCardinalityRoundTripsAsNativeOverHttp) {
+  create_native_types();
+  round_trip("native", "native_types", "Native");
+}
+
+TEST_F(ClickHouseRoundTrip,
+       TypeTableWithoutLowCardinalityRoundTripsAsNativeThroughClickhouseClient) {
+  create_native_types();
+  round_trip("pipe", "native_types", "Native");
 }
 
 TEST_F(ClickHouseRoundTrip, DirectCopyKeepsEveryValue) {

@@ -431,18 +431,17 @@ size_t RowBinaryDecoder::consume(const char* data, size_t size) {
 
 // ---------------------------------------------------------------- encoding
 
-RowBinaryEncoder::RowBinaryEncoder(const std::vector<ChType>& targets,
-                                   const std::vector<Type>& wires, std::vector<std::string> names,
-                                   std::string label)
+ValueEncoder::ValueEncoder(const std::vector<ChType>& targets, const std::vector<Type>& wires,
+                           std::vector<std::string> names, std::string label)
     : names_(std::move(names)), label_(std::move(label)) {
   if (targets.size() != wires.size() || targets.size() != names_.size()) {
-    throw InternalError("RowBinary encoder: targets, wire types and names differ in length");
+    throw InternalError("ClickHouse encoder: targets, wire types and names differ in length");
   }
   nodes_.reserve(targets.size() * 2);
   for (size_t c = 0; c < targets.size(); ++c) roots_.push_back(build(targets[c], wires[c], c));
 }
 
-int RowBinaryEncoder::build(const ChType& target, const Type& wire, size_t column) {
+int ValueEncoder::build(const ChType& target, const Type& wire, size_t column) {
   Node node;
   node.column = column;
   const ChType* value = &target;
@@ -451,28 +450,34 @@ int RowBinaryEncoder::build(const ChType& target, const Type& wire, size_t colum
     value = &value->children[0];
   }
   if (wire != wire_type(target, wire)) {
-    throw InternalError(fmt::format("RowBinary encoder: {} cannot be written as ClickHouse {}",
+    throw InternalError(fmt::format("ClickHouse encoder: {} cannot be written as ClickHouse {}",
                                     wire.sql(), target.spelling));
   }
   switch (value->kind) {
     case ChKind::kDecimal:
       node.bytes = static_cast<uint32_t>(value->decimal_bytes());
+      node.ch_bytes = node.bytes;
       node.op = duck_decimal_bytes(value->precision) == 2 ? Op::kDecimal16 : Op::kCopy;
       break;
     case ChKind::kBool:
       node.op = Op::kBool;
+      node.ch_bytes = 1;
       break;
     case ChKind::kDate:
       node.op = Op::kDate;
+      node.ch_bytes = 2;
       break;
     case ChKind::kDate32:
       node.op = Op::kDate32;
+      node.ch_bytes = 4;
       break;
     case ChKind::kDateTime:
       node.op = Op::kDateTime;
+      node.ch_bytes = 4;
       break;
     case ChKind::kDateTime64:
       node.op = Op::kDateTime64;
+      node.ch_bytes = 8;
       if (value->precision <= 6) {
         node.divisor = power_of_ten(6 - value->precision);
       } else {
@@ -481,10 +486,12 @@ int RowBinaryEncoder::build(const ChType& target, const Type& wire, size_t colum
       break;
     case ChKind::kUuid:
       node.op = Op::kUuid;
+      node.ch_bytes = 16;
       break;
     case ChKind::kEnum8:
     case ChKind::kEnum16:
       node.op = value->kind == ChKind::kEnum8 ? Op::kEnum8 : Op::kEnum16;
+      node.ch_bytes = value->kind == ChKind::kEnum8 ? 1 : 2;
       node.enum_codes = value->enum_values;
       std::sort(node.enum_codes.begin(), node.enum_codes.end());
       break;
@@ -494,6 +501,7 @@ int RowBinaryEncoder::build(const ChType& target, const Type& wire, size_t colum
     case ChKind::kFixedString:
       node.op = Op::kFixedString;
       node.bytes = value->length;
+      node.ch_bytes = value->length;
       break;
     case ChKind::kArray:
       node.op = Op::kArray;
@@ -502,34 +510,38 @@ int RowBinaryEncoder::build(const ChType& target, const Type& wire, size_t colum
     default:
       node.op = Op::kCopy;
       node.bytes = simple_width(value->kind);
-      if (!node.bytes) throw InternalError("RowBinary encoder: no encoding for " + target.spelling);
+      node.ch_bytes = node.bytes;
+      if (!node.bytes)
+        throw InternalError("ClickHouse encoder: no encoding for " + target.spelling);
   }
   nodes_.push_back(std::move(node));
   return static_cast<int>(nodes_.size() - 1);
 }
 
-void RowBinaryEncoder::bind(Node& node, duckdb_vector vector) {
+void ValueEncoder::bind(Node& node, duckdb_vector vector) {
   node.data = duckdb_vector_get_data(vector);
   node.validity = duckdb_vector_get_validity(vector);
-  if (node.op == Op::kArray)
-    bind(nodes_[static_cast<size_t>(node.child)], duckdb_list_vector_get_child(vector));
+  if (node.op == Op::kArray) bind(this->node(node.child), duckdb_list_vector_get_child(vector));
 }
 
-void RowBinaryEncoder::fail(size_t column, const std::string& what) const {
+void ValueEncoder::bind_chunk(duckdb_data_chunk chunk) {
+  for (size_t c = 0; c < roots_.size(); ++c) {
+    bind(node(roots_[c]), duckdb_data_chunk_get_vector(chunk, c));
+  }
+}
+
+void ValueEncoder::fail(size_t column, const std::string& what) const {
   throw DataError(
       fmt::format("{}: row {} column \"{}\": {}", label_, row_number_, names_.at(column), what));
 }
 
-void RowBinaryEncoder::encode_value(Node& node, idx_t row, std::string& out) {
-  bool valid = is_valid(node.validity, row);
-  if (node.nullable) {
-    out += static_cast<char>(valid ? 0 : 1);
-    if (!valid) return;
-  } else if (!valid) {
-    fail(node.column, node.op == Op::kArray
-                          ? "NULL array (ClickHouse arrays cannot be NULL; use an empty array)"
-                          : "NULL in a ClickHouse column that is not Nullable");
-  }
+void ValueEncoder::fail_null(const Node& node) const {
+  fail(node.column, node.op == Op::kArray
+                        ? "NULL array (ClickHouse arrays cannot be NULL; use an empty array)"
+                        : "NULL in a ClickHouse column that is not Nullable");
+}
+
+void ValueEncoder::encode_scalar(const Node& node, idx_t row, std::string& out) const {
   switch (node.op) {
     case Op::kCopy:
       out.append(static_cast<const char*>(node.data) + row * node.bytes, node.bytes);
@@ -631,26 +643,36 @@ void RowBinaryEncoder::encode_value(Node& node, idx_t row, std::string& out) {
       out.append(node.bytes - length, '\0');
       return;
     }
-    case Op::kArray: {
-      const auto& entry = static_cast<const duckdb_list_entry*>(node.data)[row];
-      write_varuint(out, entry.length);
-      Node& child = nodes_[static_cast<size_t>(node.child)];
-      for (uint64_t i = 0; i < entry.length; ++i) encode_value(child, entry.offset + i, out);
-      return;
-    }
+    case Op::kArray:
+      throw InternalError("ClickHouse encoder: an Array is not a scalar");
   }
+}
+
+void RowBinaryEncoder::encode_value(Node& node, idx_t row, std::string& out) {
+  bool valid = is_valid(node.validity, row);
+  if (node.nullable) {
+    out += static_cast<char>(valid ? 0 : 1);
+    if (!valid) return;
+  } else if (!valid) {
+    fail_null(node);
+  }
+  if (node.op != Op::kArray) {
+    encode_scalar(node, row, out);
+    return;
+  }
+  const auto& entry = static_cast<const duckdb_list_entry*>(node.data)[row];
+  write_varuint(out, entry.length);
+  Node& child = this->node(node.child);
+  for (uint64_t i = 0; i < entry.length; ++i) encode_value(child, entry.offset + i, out);
 }
 
 void RowBinaryEncoder::encode(duckdb_data_chunk chunk, std::string& out, uint64_t first_row) {
   const idx_t rows = duckdb_data_chunk_get_size(chunk);
   const size_t column_count = roots_.size();
-  for (size_t c = 0; c < column_count; ++c) {
-    bind(nodes_[static_cast<size_t>(roots_[c])], duckdb_data_chunk_get_vector(chunk, c));
-  }
+  bind_chunk(chunk);
   for (idx_t row = 0; row < rows; ++row) {
     row_number_ = first_row + row + 1;
-    for (size_t c = 0; c < column_count; ++c)
-      encode_value(nodes_[static_cast<size_t>(roots_[c])], row, out);
+    for (size_t c = 0; c < column_count; ++c) encode_value(node(roots_[c]), row, out);
   }
 }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "connectors/clickhouse/ch_types.h"
@@ -105,21 +106,18 @@ class RowBinaryDecoder {
   const char* end_ = nullptr;  // end of the bytes consume() was given
 };
 
-class RowBinaryEncoder {
- public:
+// What the RowBinary and Native encoders share: one tree of nodes per
+// column, and each value's conversion from its DuckDB form to ClickHouse's
+// binary form, with its checks. Both formats write a scalar value in the same
+// bytes; they differ only in how values, NULL flags and array sizes are laid
+// out (row by row, or column by column).
+class ValueEncoder {
+ protected:
   // One column per element: `targets` are the ClickHouse column types,
   // `wires` the DuckDB types of the incoming vectors (wire_type(target, ..)).
-  RowBinaryEncoder(const std::vector<ChType>& targets, const std::vector<Type>& wires,
-                   std::vector<std::string> names, std::string label);
+  ValueEncoder(const std::vector<ChType>& targets, const std::vector<Type>& wires,
+               std::vector<std::string> names, std::string label);
 
-  // Appends the rows of `chunk` to `out`. `first_row` numbers the chunk's
-  // first row in messages. Throws DataError for a value the target cannot
-  // hold exactly (NULL in a column that is not Nullable, a date out of
-  // range, a timestamp with a fraction of a second in DateTime, an unknown
-  // Enum label, a string longer than a FixedString).
-  void encode(duckdb_data_chunk chunk, std::string& out, uint64_t first_row);
-
- private:
   enum class Op : uint8_t {
     kCopy,       // same bytes (width in `bytes`)
     kDecimal16,  // DuckDB int16 -> ClickHouse Int32
@@ -139,7 +137,8 @@ class RowBinaryEncoder {
   struct Node {
     Op op = Op::kCopy;
     bool nullable = false;
-    uint32_t bytes = 0;
+    uint32_t bytes = 0;     // DuckDB bytes of a kCopy value; N of FixedString(N)
+    uint32_t ch_bytes = 0;  // ClickHouse bytes of a fixed-width value (0: String, Array)
     int64_t multiplier = 1;
     int64_t divisor = 1;
     std::vector<std::pair<std::string, int16_t>> enum_codes;  // sorted by label
@@ -150,16 +149,41 @@ class RowBinaryEncoder {
     uint64_t* validity = nullptr;
   };
 
-  int build(const ChType& target, const Type& wire, size_t column);
   void bind(Node& node, duckdb_vector vector);
-  void encode_value(Node& node, idx_t row, std::string& out);
+  void bind_chunk(duckdb_data_chunk chunk);
+  // Appends the binary form of the value at `row` (valid, not an Array).
+  void encode_scalar(const Node& node, idx_t row, std::string& out) const;
+  // Throws the error for a NULL at `row` of a node that is not Nullable.
+  [[noreturn]] void fail_null(const Node& node) const;
   [[noreturn]] void fail(size_t column, const std::string& what) const;
+
+  Node& node(int index) { return nodes_[static_cast<size_t>(index)]; }
 
   std::vector<Node> nodes_;
   std::vector<int> roots_;
   std::vector<std::string> names_;
   std::string label_;
   uint64_t row_number_ = 0;  // for messages: the row being encoded (1-based)
+
+ private:
+  int build(const ChType& target, const Type& wire, size_t column);
+};
+
+class RowBinaryEncoder : private ValueEncoder {
+ public:
+  RowBinaryEncoder(const std::vector<ChType>& targets, const std::vector<Type>& wires,
+                   std::vector<std::string> names, std::string label)
+      : ValueEncoder(targets, wires, std::move(names), std::move(label)) {}
+
+  // Appends the rows of `chunk` to `out`. `first_row` numbers the chunk's
+  // first row in messages. Throws DataError for a value the target cannot
+  // hold exactly (NULL in a column that is not Nullable, a date out of
+  // range, a timestamp with a fraction of a second in DateTime, an unknown
+  // Enum label, a string longer than a FixedString).
+  void encode(duckdb_data_chunk chunk, std::string& out, uint64_t first_row);
+
+ private:
+  void encode_value(Node& node, idx_t row, std::string& out);
 };
 
 }  // namespace dvt::ch

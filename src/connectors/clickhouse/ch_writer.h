@@ -19,8 +19,9 @@
 // A failed or interrupted load drops its staging table; a killed one leaves
 // it behind, and the next load into the same table from the same host drops
 // it (or, if the kill fell between the two renames, renames the old table
-// back). Rows travel as RowBinary in the body of one INSERT, in blocks of
-// about a megabyte.
+// back). Rows travel in the body of one INSERT, in blocks of about a
+// megabyte: as Native (ch_native.h), or as RowBinary into a table with
+// LowCardinality columns.
 #pragma once
 
 #include <memory>
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "connectors/clickhouse/ch_catalog.h"
+#include "connectors/clickhouse/ch_native.h"
 #include "connectors/clickhouse/ch_rowbinary.h"
 #include "connectors/clickhouse/ch_session.h"
 #include "connectors/connector.h"
@@ -37,9 +39,9 @@ namespace dvt::ch {
 
 class ChWriter : public BatchWriter {
  public:
-  // Creates the staging table and starts the INSERT. Throws ConfigError /
-  // DataError (an incoming column the existing table lacks, a target type
-  // dvt cannot encode), leaving nothing behind.
+  // Creates the staging table; the INSERT starts with the first block.
+  // Throws ConfigError / DataError (an incoming column the existing table
+  // lacks, a target type dvt cannot encode), leaving nothing behind.
   ChWriter(std::unique_ptr<ChSession> session, const ServerInfo& server, const LoadRequest& request,
            const std::string& database, const TableSchema& incoming, std::string label);
   ~ChWriter() override;
@@ -58,6 +60,9 @@ class ChWriter : public BatchWriter {
 
   void recover_leftovers();
   void create_staging();
+  // Starts the INSERT (on the first block, whose rows tell their size).
+  void open_sink();
+  void send_block();
   void publish();
   void swap_in();
   void append_in();
@@ -76,12 +81,15 @@ class ChWriter : public BatchWriter {
   Publish publish_ = Publish::kRename;
   std::vector<ChType> targets_;
   std::vector<Type> wires_;
-  std::unique_ptr<RowBinaryEncoder> encoder_;
+  std::unique_ptr<NativeEncoder> native_;  // one of the two
+  std::unique_ptr<RowBinaryEncoder> row_binary_;
+  std::string insert_sql_;
   std::unique_ptr<ByteSink> sink_;
   std::string block_;
-  uint64_t rows_sent_ = 0;
+  uint64_t rows_sent_ = 0;  // rows encoded so far
   uint64_t bytes_ = 0;
   bool staging_exists_ = false;
+  bool finished_ = false;  // committed or aborted
 };
 
 }  // namespace dvt::ch
