@@ -10,26 +10,13 @@
 #include "core/error.h"
 #include "engine/engine.h"
 #include "engine/handles.h"
+#include "support/bytes.h"
 
 namespace dvt::ch {
 namespace {
 
-std::string hex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
-DataChunk query_chunk(Engine& engine, const std::string& sql) {
-  auto stream = engine.stream(sql);
-  DataChunk chunk = stream->next();
-  if (!chunk) throw std::runtime_error("no rows");
-  return chunk;
-}
+using dvt::test::hex;
+using dvt::test::query_chunk;
 
 // An encoder for `targets` fed with `chunk` (whose types must be the wire types).
 NativeEncoder encoder_for(const std::vector<ChType>& targets, duckdb_data_chunk chunk,

@@ -13,31 +13,14 @@
 #include "core/error.h"
 #include "engine/engine.h"
 #include "engine/handles.h"
+#include "support/bytes.h"
 
 namespace dvt::ch {
 namespace {
 
-std::string unhex(const std::string& hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    if (hex[i] == ' ') {
-      --i;
-      continue;
-    }
-    out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
-  }
-  return out;
-}
-
-std::string hex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
+using dvt::test::hex;
+using dvt::test::query_chunk;
+using dvt::test::unhex;
 
 std::vector<ChType> parse_all(const std::vector<std::string>& spellings) {
   std::vector<ChType> types;
@@ -55,14 +38,6 @@ std::vector<std::string> names(size_t count) {
   std::vector<std::string> out;
   for (size_t i = 0; i < count; ++i) out.push_back(fmt::format("c{}", i));
   return out;
-}
-
-// The one chunk a small query yields.
-DataChunk query_chunk(Engine& engine, const std::string& sql) {
-  auto stream = engine.stream(sql);
-  DataChunk chunk = stream->next();
-  if (!chunk) throw std::runtime_error("no rows");
-  return chunk;
 }
 
 std::string string_at(duckdb_vector vector, idx_t row) {
