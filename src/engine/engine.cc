@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/allocator.h"
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/log.h"
@@ -106,6 +107,8 @@ std::string cast_projection(const ScanSlot& slot, const TableSchema& schema, con
 }  // namespace
 
 Engine::Engine(const EngineOptions& options) {
+  // One Engine per process, created before any data moves.
+  keep_freed_memory_for_reuse();
   std::vector<std::pair<std::string, std::string>> settings = {
       {"threads", std::to_string(options.threads > 0 ? options.threads : 2)},
       {"memory_limit", options.memory_limit},
@@ -288,7 +291,19 @@ QueryStream::QueryStream(Engine& engine, const std::string& sql) : engine_(engin
   }
 }
 
-QueryStream::~QueryStream() = default;
+QueryStream::~QueryStream() {
+  if (done_) return;
+  // Abandoned half-way (the writer failed): stop the query and fetch to its
+  // end, so DuckDB's worker threads are done with its tasks before the result
+  // goes. Destroying it while a producer task sat descheduled on a full
+  // buffer crashed a worker thread later, as the engine closed (1.4.4; seen
+  // when psql's session was killed during a load).
+  duckdb_interrupt(engine_.connection());
+  for (;;) {
+    DataChunk chunk(duckdb_fetch_chunk(*result_.get()));
+    if (!chunk || chunk.size() == 0) break;
+  }
+}
 
 DataChunk QueryStream::next() {
   if (done_) return DataChunk();

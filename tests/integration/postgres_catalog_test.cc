@@ -68,6 +68,7 @@ TEST_F(PostgresCatalog, KeyFallsBackToANotNullUniqueIndexAndEstimatesComeFromAna
       CREATE TABLE keyed (a int, b int, c int NOT NULL, d int NOT NULL, PRIMARY KEY (b, a));
       CREATE TABLE unique_only (x int UNIQUE, y int NOT NULL, z int NOT NULL, UNIQUE (z, y));
       CREATE TABLE no_key (v int);
+      CREATE TABLE nullable_unique (x int UNIQUE, v int);
       INSERT INTO keyed SELECT g, g, g, g FROM generate_series(1, 1234) g;
       ANALYZE keyed;
       SET search_path = public)",
@@ -79,6 +80,8 @@ TEST_F(PostgresCatalog, KeyFallsBackToANotNullUniqueIndexAndEstimatesComeFromAna
   // The nullable unique column cannot identify rows; the NOT NULL pair can.
   EXPECT_EQ(describe("unique_only").primary_key, (std::vector<std::string>{"z", "y"}));
   EXPECT_TRUE(describe("no_key").primary_key.empty());
+  // A unique index over a nullable column admits many NULL rows: no key.
+  EXPECT_TRUE(describe("nullable_unique").primary_key.empty());
 }
 
 }  // namespace

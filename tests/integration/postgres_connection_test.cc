@@ -96,6 +96,19 @@ TEST_F(PostgresConnection, SearchPathFindsUnqualifiedTables) {
   EXPECT_NE(run.out.find("extract: 2 rows"), std::string::npos) << run.out;
 }
 
+TEST_F(PostgresConnection, SchemaFieldIsTheDefaultForUnqualifiedTables) {
+  // The profile's `schema:` is this test's schema, which is not on the
+  // server's search_path: unqualified names must still land there.
+  DvtRun extract = schema_.dvt({"extract", "pg:t", "--staging-dir", schema_.dir()});
+  ASSERT_EQ(extract.exit_code, 0) << extract.err;
+  EXPECT_NE(extract.out.find("extract: 2 rows"), std::string::npos) << extract.out;
+  DvtRun load = schema_.dvt({"load", schema_.file("t.parquet"), "pg:t_back"});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_EQ(
+      schema_.db().query(fmt::format("SELECT id, name FROM {}.t_back ORDER BY id", schema_.name())),
+      (PgRows{{"1", "one"}, {"2", "two"}}));
+}
+
 TEST_F(PostgresConnection, AliasesOfTheFamilyUseTheSameConnector) {
   for (const char* type : {"timescaledb", "citus", "alloydb", "neon", "greenplum"}) {
     schema_.write_profiles({}, type);

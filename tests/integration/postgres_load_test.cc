@@ -157,6 +157,25 @@ TEST_F(PostgresLoad, FullRefreshRecreatesTheTableWithMappedTypes) {
             "0");
 }
 
+TEST_F(PostgresLoad, NewTableGetsTheSourcePrimaryKey) {
+  schema_.db().exec(
+      fmt::format("CREATE TABLE {0} (a int, b text, v int, PRIMARY KEY (b, a)); INSERT INTO {0} "
+                  "SELECT g, 'k' || (g % 3), g FROM generate_series(1, 3000) g",
+                  table("keyed")));
+  for (const char* method : {"native", "pipe"}) {
+    std::string target = std::string("keyed_") + method;
+    DvtRun run = schema_.dvt({"copy", schema_.endpoint("keyed"), schema_.endpoint(target),
+                              "--full-refresh", "--method", method});
+    ASSERT_EQ(run.exit_code, 0) << method << ": " << run.err;
+    EXPECT_EQ(rows(fmt::format("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                               "WHERE conrelid = '{}'::regclass",
+                               table(target))),
+              (PgRows{{target + "_pkey", "PRIMARY KEY (b, a)"}}))
+        << method;
+    EXPECT_EQ(differing_rows(schema_.db(), table("keyed"), table(target)), 0) << method;
+  }
+}
+
 TEST_F(PostgresLoad, TextIsReadByPostgresInputFunctions) {
   schema_.db().exec(
       fmt::format("CREATE TABLE {} (d date, n numeric, a int[], ip inet, ts timestamptz, j jsonb)",
@@ -253,6 +272,57 @@ TEST_F(PostgresLoad, CtrlCDuringTheLoadLeavesThePreviousContents) {
     EXPECT_EQ(rows("SELECT id, name, amount::text FROM " + table("target")),
               (PgRows{{"1", "old", "1.00"}}))
         << method;
+  }
+}
+
+TEST_F(PostgresLoad, KilledConnectionDuringTheLoadLeavesThePreviousContents) {
+  schema_.db().exec(
+      fmt::format("CREATE TABLE {0} (id bigint, name text); INSERT INTO {0} VALUES (1, 'old')",
+                  table("target")));
+  std::string file =
+      parquet("big", "SELECT i AS id, 'name-' || i AS name FROM range(1000000) t(i)");
+  for (const char* method : {"native", "pipe"}) {
+    pid_t pid = spawn_dvt({"--profiles-dir", schema_.dir(), "load", file,
+                           schema_.endpoint("target"), "--method", method},
+                          schema_.dir());
+    // Kill the server session that runs the COPY once rows are flowing (for
+    // the pipe tier that is psql's session).
+    std::string killed = "0";
+    for (int i = 0; i < 400 && killed == "0"; ++i) {
+      killed = schema_.db().value(fmt::format(
+          "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name "
+          "= 'dvt' AND query LIKE 'COPY \"{}\".\"target\"%' AND state = 'active'",
+          schema_.name()));
+      if (killed == "0") std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    EXPECT_EQ(killed, "1") << method;
+    EXPECT_EQ(wait_dvt(pid), 1) << method << ": " << read_file(schema_.file("spawned.err"));
+    EXPECT_NE(
+        read_file(schema_.file("spawned.err")).find("server closed the connection unexpectedly"),
+        std::string::npos)
+        << method << ": " << read_file(schema_.file("spawned.err"));
+    EXPECT_EQ(rows("SELECT id, name FROM " + table("target")), (PgRows{{"1", "old"}})) << method;
+  }
+}
+
+TEST_F(PostgresLoad, RowsTheServerDidNotStoreRollTheLoadBack) {
+  // A trigger that silently drops one row: COPY reports 2 rows stored for 3
+  // sent, and the load must not commit.
+  schema_.db().exec(
+      fmt::format("CREATE TABLE {0} (id int, name text); INSERT INTO {0} VALUES (9, 'old');"
+                  "CREATE FUNCTION {1}.drop_two() RETURNS trigger LANGUAGE plpgsql AS "
+                  "$$ BEGIN IF NEW.id = 2 THEN RETURN NULL; END IF; RETURN NEW; END $$;"
+                  "CREATE TRIGGER drop_two BEFORE INSERT ON {0} FOR EACH ROW EXECUTE FUNCTION "
+                  "{1}.drop_two()",
+                  table("lossy"), schema_.name()));
+  std::string file =
+      parquet("three", "SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, 'c')) v(id, name)");
+  for (const char* method : {"native", "pipe"}) {
+    DvtRun run = schema_.dvt({"load", file, schema_.endpoint("lossy"), "--method", method});
+    EXPECT_EQ(run.exit_code, 1) << method << ": " << run.out;
+    EXPECT_NE(run.err.find("3 rows sent but the server stored 2"), std::string::npos)
+        << method << ": " << run.err;
+    EXPECT_EQ(rows("SELECT id, name FROM " + table("lossy")), (PgRows{{"9", "old"}})) << method;
   }
 }
 

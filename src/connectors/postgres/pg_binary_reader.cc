@@ -1,5 +1,6 @@
 #include "connectors/postgres/pg_binary_reader.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <limits>
@@ -110,6 +111,7 @@ PgBinaryDecoder::PgBinaryDecoder(std::vector<ReadPlan> plans, std::vector<std::s
 void PgBinaryDecoder::begin_chunk(duckdb_data_chunk out) {
   row_ = 0;
   capacity_ = duckdb_vector_size();
+  chunk_bytes_ = 0;
   for (size_t c = 0; c < columns_.size(); ++c) {
     ColumnState& state = columns_[c];
     state.vector = duckdb_data_chunk_get_vector(out, c);
@@ -187,6 +189,8 @@ size_t PgBinaryDecoder::consume(const char* data, size_t size) {
       if (length > 0) field += static_cast<size_t>(length);
     }
     end_row();
+    chunk_bytes_ += end - pos;
+    if (chunk_bytes_ >= kMaxChunkBytes) capacity_ = row_;  // full: end the chunk here
     pos = end;
   }
   return pos;
@@ -459,8 +463,9 @@ void PgCopyReader::receive() {
     block.reserve(kBlockSize + (kBlockSize >> 3));
     auto hand_over = [&] {
       std::unique_lock lock(mutex_);
-      drained_.wait(lock, [&] { return blocks_.size() < kMaxBlocks || stop_; });
+      drained_.wait(lock, [&] { return queued_bytes_ < kMaxQueuedBytes || stop_; });
       if (stop_) return false;
+      queued_bytes_ += block.size();
       blocks_.push_back(std::move(block));
       filled_.notify_one();
       // Reuse a decoded block: a fresh megabyte would be mapped (and faulted
@@ -500,9 +505,17 @@ bool PgCopyReader::next_block() {
     if (failure_) std::rethrow_exception(failure_);
     return false;
   }
-  if (current_.capacity() >= kBlockSize && spare_.size() < 2) spare_.push_back(std::move(current_));
+  // A decoded block of the usual size is kept for the receiver to fill
+  // again: freed here and allocated anew there, it would be a fresh mapping,
+  // faulted in page by page. The receiver allocates only when no spare is
+  // left, so spares never outnumber the blocks the queue can hold. A block
+  // grown for one large row is freed instead.
+  if (current_.capacity() >= kBlockSize && current_.capacity() <= 4 * kBlockSize) {
+    spare_.push_back(std::move(current_));
+  }
   current_ = std::move(blocks_.front());
   blocks_.pop_front();
+  queued_bytes_ -= current_.size();
   lock.unlock();
   drained_.notify_one();
   offset_ = 0;
@@ -550,7 +563,10 @@ PgCursorReader::PgCursorReader(std::unique_ptr<PgConnection> conn, TableSchema s
                                std::string label)
     : conn_(std::move(conn)),
       schema_(std::move(schema)),
-      decoder_(std::move(plans), column_names(schema_), std::move(label)) {
+      decoder_(std::move(plans), column_names(schema_), std::move(label)),
+      // Start small: a first FETCH of 2048 rows of large documents would
+      // hold them all in one result.
+      fetch_rows_(64) {
   conn_->execute("BEGIN");
   conn_->execute("DECLARE dvt_cursor NO SCROLL CURSOR FOR " + select_sql);
 }
@@ -568,14 +584,16 @@ bool PgCursorReader::next(duckdb_data_chunk out) {
   decoder_.begin_chunk(out);
   idx_t capacity = duckdb_vector_size();
   // Binary result format: the same value codecs as COPY BINARY.
+  const idx_t requested = std::min(fetch_rows_, capacity);
   PgResult result =
-      conn_->execute(fmt::format("FETCH FORWARD {} FROM dvt_cursor", capacity), {}, 1);
+      conn_->execute(fmt::format("FETCH FORWARD {} FROM dvt_cursor", requested), {}, 1);
   int rows = result.rows();
   int columns = result.columns();
   if (static_cast<size_t>(columns) != schema_.columns.size()) {
     throw DataError(fmt::format("{}: FETCH returned {} columns, expected {}", conn_->label(),
                                 columns, schema_.columns.size()));
   }
+  uint64_t result_bytes = 0;
   for (int row = 0; row < rows; ++row) {
     for (int column = 0; column < columns; ++column) {
       if (result.is_null(row, column)) {
@@ -584,12 +602,19 @@ bool PgCursorReader::next(duckdb_data_chunk out) {
         int length = PQgetlength(result.get(), row, column);
         decoder_.decode_value(static_cast<size_t>(column), PQgetvalue(result.get(), row, column),
                               length);
-        bytes_ += static_cast<uint64_t>(length);
+        result_bytes += static_cast<uint64_t>(length);
       }
     }
     decoder_.end_row();
   }
-  if (static_cast<idx_t>(rows) < capacity) {
+  bytes_ += result_bytes;
+  if (rows > 0) {
+    // As many rows as make about kMaxChunkBytes, judged by these.
+    uint64_t row_bytes = std::max<uint64_t>(1, result_bytes / static_cast<uint64_t>(rows));
+    fetch_rows_ = static_cast<idx_t>(std::clamp<uint64_t>(
+        PgBinaryDecoder::kMaxChunkBytes / row_bytes, 1, static_cast<uint64_t>(capacity)));
+  }
+  if (static_cast<idx_t>(rows) < requested) {
     conn_->execute("CLOSE dvt_cursor");
     conn_->execute("COMMIT");
     done_ = true;

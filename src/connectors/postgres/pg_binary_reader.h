@@ -32,12 +32,18 @@ class PgBinaryDecoder {
   // scan in error messages ("pg_dev:public.orders").
   PgBinaryDecoder(std::vector<ReadPlan> plans, std::vector<std::string> names, std::string label);
 
+  // consume() also ends a chunk once its tuples reach this many bytes: rows
+  // of large values (documents, blobs) keep memory bounded by bytes, not
+  // only by rows. Rows of the usual width never reach it (2048 rows of 1 KB).
+  static constexpr size_t kMaxChunkBytes = 2 << 20;
+
   // Binds the vectors of `out` (types: the plans' types); rows() restarts at 0.
   void begin_chunk(duckdb_data_chunk out);
 
   // Decodes whole tuples of a COPY BINARY stream from [data, data+size)
   // into the chunk, starting with the stream header if it has not been seen.
-  // Stops when the chunk is full, at the trailer, or before an incomplete
+  // Stops when the chunk is full (duckdb_vector_size() rows or
+  // kMaxChunkBytes of tuples), at the trailer, or before an incomplete
   // tuple. Returns the bytes consumed. Throws DataError on malformed data or
   // a value with no exact DuckDB form.
   size_t consume(const char* data, size_t size);
@@ -76,6 +82,7 @@ class PgBinaryDecoder {
   std::vector<ColumnState> columns_;
   idx_t row_ = 0;
   idx_t capacity_ = 0;
+  size_t chunk_bytes_ = 0;  // bytes of the tuples consume() decoded into this chunk
   uint64_t total_rows_ = 0;
   bool header_seen_ = false;
   bool finished_ = false;
@@ -83,8 +90,8 @@ class PgBinaryDecoder {
 
 // Streams `COPY (<select>) TO STDOUT (FORMAT binary)` from one connection.
 //
-// A receiving thread drains the socket into a few blocks of memory (at most
-// kMaxBlocks x kBlockSize bytes) while the engine's thread decodes and
+// A receiving thread drains the socket into a few blocks of memory (about
+// kMaxQueuedBytes) while the engine's thread decodes and
 // writes: the server keeps streaming while the engine compresses a Parquet
 // row group, instead of stalling on a full socket buffer. (Decoding on the
 // receiving thread into chunks handed over by reference was measured
@@ -92,8 +99,11 @@ class PgBinaryDecoder {
 // than the copy it saves.)
 class PgCopyReader : public BatchReader {
  public:
+  // Blocks are handed over once they hold kBlockSize bytes (whole rows, so a
+  // block holding one large row is larger); the receiver waits while
+  // kMaxQueuedBytes wait to be decoded.
   static constexpr size_t kBlockSize = 1 << 20;
-  static constexpr size_t kMaxBlocks = 8;
+  static constexpr size_t kMaxQueuedBytes = 8 * kBlockSize;
 
   // Starts the COPY; throws (DataError, ConnectionError, TierUnavailable)
   // when the server refuses it, before any row has been read.
@@ -118,7 +128,8 @@ class PgCopyReader : public BatchReader {
   std::condition_variable filled_;   // a block is ready, or receiving ended
   std::condition_variable drained_;  // a block was taken
   std::deque<std::string> blocks_;
-  std::vector<std::string> spare_;  // decoded blocks, kept for reuse
+  size_t queued_bytes_ = 0;         // the bytes in blocks_
+  std::vector<std::string> spare_;  // decoded blocks of the usual size, kept for reuse
   bool receiving_done_ = false;
   bool stop_ = false;
   std::exception_ptr failure_;
@@ -147,6 +158,7 @@ class PgCursorReader : public BatchReader {
   std::unique_ptr<PgConnection> conn_;
   TableSchema schema_;
   PgBinaryDecoder decoder_;
+  idx_t fetch_rows_;  // rows per FETCH, adapted to keep a chunk near kMaxChunkBytes
   uint64_t bytes_ = 0;
   bool done_ = false;
 };

@@ -51,16 +51,18 @@ ORDER BY a.attnum
 )sql";
 
 // The primary key first; else unique indexes whose key columns are all NOT
-// NULL (they identify rows as well), fewest columns first.
+// NULL (they identify rows as well), fewest columns first. A unique index
+// over a nullable column is no key: it admits any number of NULL rows.
 constexpr const char* kKeys = R"sql(
-SELECT i.indisprimary, bool_and(a.attnotnull), array_to_json(array_agg(a.attname ORDER BY k.ord))::text
+SELECT i.indisprimary, array_to_json(array_agg(a.attname ORDER BY k.ord))::text
 FROM pg_index i
 CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
 WHERE i.indrelid = $1::oid AND (i.indisprimary OR i.indisunique) AND i.indpred IS NULL
   AND i.indexprs IS NULL AND i.indisvalid AND k.ord <= i.indnkeyatts
 GROUP BY i.indexrelid, i.indisprimary
-ORDER BY i.indisprimary DESC, bool_and(a.attnotnull) DESC, count(*), i.indexrelid
+HAVING i.indisprimary OR bool_and(a.attnotnull)
+ORDER BY i.indisprimary DESC, count(*), i.indexrelid
 )sql";
 
 uint32_t to_oid(std::string_view text) {
@@ -186,7 +188,7 @@ std::optional<PgTable> find_table(PgConnection& conn, const std::string& schema,
   for (size_t i = 0; i < resolved.size(); ++i) table.columns[i].type = std::move(resolved[i]);
 
   PgResult keys = conn.execute(kKeys, {oid});
-  if (keys.rows() > 0) table.primary_key = parse_name_array(keys.text(0, 2));
+  if (keys.rows() > 0) table.primary_key = parse_name_array(keys.text(0, 1));
   return table;
 }
 

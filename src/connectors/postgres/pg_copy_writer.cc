@@ -56,11 +56,11 @@ std::string_view string_at(void* data, idx_t row) {
 
 }  // namespace
 
-std::vector<std::string> ddl_statements(const LoadRequest& request,
-                                        const std::string& qualified_table,
-                                        const std::string& schema, bool schema_exists,
-                                        const TableSchema& incoming, const PgTable* existing) {
-  std::vector<std::string> statements;
+LoadDdl ddl_statements(const LoadRequest& request, const std::string& qualified_table,
+                       const std::string& schema, bool schema_exists, const TableSchema& incoming,
+                       const PgTable* existing) {
+  LoadDdl ddl;
+  std::vector<std::string>& statements = ddl.before_copy;
   bool exists = existing != nullptr;
   // Only when missing: CREATE SCHEMA IF NOT EXISTS needs the CREATE
   // privilege on the database even when the schema is there.
@@ -78,21 +78,23 @@ std::vector<std::string> ddl_statements(const LoadRequest& request,
       columns += quote_identifier(column.name) + " " + ddl_type(column.type);
       if (!column.nullable) columns += " NOT NULL";
     }
+    statements.push_back(fmt::format("CREATE TABLE {} ({})", qualified_table, columns));
     bool key_complete = !incoming.primary_key.empty();
     for (const auto& name : incoming.primary_key) key_complete &= incoming.find(name) >= 0;
     if (key_complete) {
       std::string key;
       for (const auto& name : incoming.primary_key)
         key += (key.empty() ? "" : ", ") + quote_identifier(name);
-      columns += ", PRIMARY KEY (" + key + ")";
+      // Named as an inline PRIMARY KEY would be: <table>_pkey.
+      ddl.after_copy.push_back(
+          fmt::format("ALTER TABLE {} ADD PRIMARY KEY ({})", qualified_table, key));
     }
-    statements.push_back(fmt::format("CREATE TABLE {} ({})", qualified_table, columns));
   } else if (request.mode == LoadMode::kOverwrite) {
     // TRUNCATE keeps the table, its grants and indexes; inside the
     // transaction it is rolled back like everything else.
     statements.push_back("TRUNCATE " + qualified_table);
   }
-  return statements;
+  return ddl;
 }
 
 void check_target_columns(const PgTable& table, const TableSchema& incoming,
@@ -346,11 +348,11 @@ PgCopyWriter::PgCopyWriter(std::unique_ptr<PgConnection> conn, const LoadRequest
   conn_->execute("BEGIN");
   in_transaction_ = true;
   std::optional<PgTable> existing = find_table(*conn_, schema, request.table.name);
-  for (const auto& statement :
-       ddl_statements(request, table_sql, schema, existing || schema_exists(*conn_, schema),
-                      incoming, existing ? &*existing : nullptr)) {
-    conn_->execute(statement);
-  }
+  LoadDdl ddl =
+      ddl_statements(request, table_sql, schema, existing || schema_exists(*conn_, schema),
+                     incoming, existing ? &*existing : nullptr);
+  for (const auto& statement : ddl.before_copy) conn_->execute(statement);
+  after_copy_ = std::move(ddl.after_copy);
   std::optional<PgTable> target = find_table(*conn_, schema, request.table.name);
   if (!target)
     throw InternalError(fmt::format("{}: table {} missing right after its DDL", label_, table_sql));
@@ -437,6 +439,7 @@ uint64_t PgCopyWriter::commit() {
           fmt::format("{}: {} rows sent but {} inserted", label_, rows_sent_, inserted));
     }
   }
+  for (const auto& statement : after_copy_) conn_->execute(statement);
   check_interrupted();
   conn_->execute("COMMIT");
   in_transaction_ = false;

@@ -21,14 +21,24 @@
 
 namespace dvt::pg {
 
-// The statements that bring the target to the state the load expects, in
-// order (CREATE SCHEMA, DROP, CREATE TABLE or TRUNCATE). `existing` is the
-// target as found before the load, if it exists. A new table gets the
-// incoming primary key when all its columns are loaded.
-std::vector<std::string> ddl_statements(const LoadRequest& request,
-                                        const std::string& qualified_table,
-                                        const std::string& schema, bool schema_exists,
-                                        const TableSchema& incoming, const PgTable* existing);
+// The statements a load runs around its COPY, all in its one transaction.
+struct LoadDdl {
+  // Bring the target to the state the load expects, in order (CREATE
+  // SCHEMA, DROP, CREATE TABLE or TRUNCATE).
+  std::vector<std::string> before_copy;
+  // Run once every row is in: a new table's primary key. Building the index
+  // over the loaded rows in one sorted pass is much cheaper than inserting
+  // every row into it during the COPY (10M rows: 8.0 s + 4.0 s instead of
+  // 19.2 s, measured with PostgreSQL 15), as pg_restore does too.
+  std::vector<std::string> after_copy;
+};
+
+// The DDL of a load. `existing` is the target as found before the load, if
+// it exists. A new table gets the incoming primary key when all its columns
+// are loaded.
+LoadDdl ddl_statements(const LoadRequest& request, const std::string& qualified_table,
+                       const std::string& schema, bool schema_exists, const TableSchema& incoming,
+                       const PgTable* existing);
 
 // Throws DataError when an incoming column has no column of that name in
 // `table`, or ConfigError when the target is not a table.
@@ -90,6 +100,7 @@ class PgCopyWriter : public BatchWriter {
   std::string columns_sql_;    // the incoming columns, quoted, comma-separated
   std::string staging_sql_;    // the temporary table when some columns go through text
   std::string insert_select_;  // the INSERT ... SELECT that moves staged rows into the target
+  std::vector<std::string> after_copy_;  // DDL once the rows are in (LoadDdl::after_copy)
   std::string buffer_;
   bool in_transaction_ = false;
   bool copy_open_ = false;

@@ -67,6 +67,7 @@ PgCsvDecoder::PgCsvDecoder(std::vector<PipeColumn> columns, std::vector<std::str
 void PgCsvDecoder::begin_chunk(duckdb_data_chunk out) {
   row_ = 0;
   capacity_ = duckdb_vector_size();
+  chunk_bytes_ = 0;
   for (size_t c = 0; c < columns_.size(); ++c) {
     ColumnState& state = columns_[c];
     state.vector = duckdb_data_chunk_get_vector(out, c);
@@ -175,6 +176,7 @@ void PgCsvDecoder::end_field(const char* value, size_t length, bool quoted) {
       duckdb_validity_set_row_invalid(state.validity, row_);  // unquoted empty: NULL
     } else {
       deliver(column_, value ? value : "", length);
+      chunk_bytes_ += length;
     }
   }
   ++column_;
@@ -195,6 +197,7 @@ void PgCsvDecoder::end_record() {
   }
   ++row_;
   ++total_rows_;
+  if (chunk_bytes_ >= kMaxChunkBytes) capacity_ = row_;  // full: end the chunk here
 }
 
 void PgCsvDecoder::deliver(size_t column, const char* value, size_t length) {

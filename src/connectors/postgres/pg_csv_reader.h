@@ -43,9 +43,16 @@ class PgCsvDecoder {
   PgCsvDecoder(std::vector<PipeColumn> columns, std::vector<std::string> names, std::string label,
                bool skip_header);
 
+  // A chunk also ends, at a record boundary, once the values delivered into
+  // it reach this many bytes: rows of large values (documents, blobs) keep
+  // memory bounded by bytes, not only by rows. Rows of the usual width never
+  // reach it (2048 rows of 1 KB).
+  static constexpr uint64_t kMaxChunkBytes = 2 << 20;
+
   void begin_chunk(duckdb_data_chunk out);
   // Consumes bytes until they run out or the chunk is full (at a record
-  // boundary). Returns the bytes consumed. Throws DataError on bad input.
+  // boundary: duckdb_vector_size() rows, or kMaxChunkBytes of values).
+  // Returns the bytes consumed. Throws DataError on bad input.
   size_t consume(const char* data, size_t size);
   // End of input: throws DataError when a record is unfinished.
   void finish();
@@ -81,6 +88,7 @@ class PgCsvDecoder {
   size_t column_ = 0;    // index of the current field in its record
   idx_t row_ = 0;
   idx_t capacity_ = 0;
+  uint64_t chunk_bytes_ = 0;  // bytes of the values delivered into this chunk
   uint64_t total_rows_ = 0;
   std::string scratch_;  // a converted value (bytea bytes, BC date text)
   std::string element_;  // an unescaped array element

@@ -220,11 +220,11 @@ PgPipeWriter::PgPipeWriter(PgConnection& catalog, const ChildOptions& child,
   std::string script =
       "SET TimeZone = 'UTC';\nSET DateStyle = 'ISO, MDY';\nSET IntervalStyle = "
       "'postgres';\nBEGIN;\n";
-  for (const auto& statement :
-       ddl_statements(request, table_sql, schema, existing || schema_exists(catalog, schema),
-                      incoming, existing ? &*existing : nullptr)) {
-    script += statement + ";\n";
-  }
+  LoadDdl ddl =
+      ddl_statements(request, table_sql, schema, existing || schema_exists(catalog, schema),
+                     incoming, existing ? &*existing : nullptr);
+  for (const auto& statement : ddl.before_copy) script += statement + ";\n";
+  for (const auto& statement : ddl.after_copy) after_copy_ += statement + ";\n";
   script += fmt::format("COPY {} ({}) FROM STDIN (FORMAT text);\n", table_sql, columns);
   ChildOptions options = child;
   options.pipe_stdin = true;   // the script and the rows
@@ -262,11 +262,13 @@ uint64_t PgPipeWriter::commit() {
   if (!child_) throw InternalError("commit after abort");
   // psql sets ROW_COUNT from the COPY's command tag: commit only when it
   // matches what was sent, else roll back.
+  // The new table's key comes after the check: ROW_COUNT is the COPY's
+  // only until the next statement.
   buffer_ += fmt::format(
       "\\.\nSELECT (:ROW_COUNT = {}) AS dvt_rows_ok \\gset\n\\if "
-      ":dvt_rows_ok\nCOMMIT;\n\\else\nROLLBACK;\n"
+      ":dvt_rows_ok\n{}COMMIT;\n\\else\nROLLBACK;\n"
       "\\endif\n",
-      rows_sent_);
+      rows_sent_, after_copy_);
   flush();
   child_->close_stdin();
   std::string output;

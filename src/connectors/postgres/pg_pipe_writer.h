@@ -79,6 +79,7 @@ class PgPipeWriter : public BatchWriter {
   std::unique_ptr<PgTextEncoder> encoder_;
   std::unique_ptr<ChildProcess> child_;
   std::string buffer_;
+  std::string after_copy_;  // SQL run once the rows are in, before COMMIT (LoadDdl::after_copy)
   uint64_t rows_sent_ = 0;
   uint64_t bytes_ = 0;
 };
