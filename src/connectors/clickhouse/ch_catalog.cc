@@ -225,35 +225,7 @@ std::string tsv_unescape(std::string_view text) {
       out += c;
       continue;
     }
-    char e = text[++i];
-    switch (e) {
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case '0':
-        out += '\0';
-        break;
-      case 'a':
-        out += '\a';
-        break;
-      case 'v':
-        out += '\v';
-        break;
-      default:
-        out += e;
-    }
+    out += escaped_char(text[++i]);
   }
   return out;
 }

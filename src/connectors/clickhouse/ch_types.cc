@@ -88,30 +88,6 @@ class TypeParser {
       if (pos_ >= text_.size()) fail("unterminated escape");
       char e = text_[pos_++];
       switch (e) {
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case '0':
-          out += '\0';
-          break;
-        case 'a':
-          out += '\a';
-          break;
-        case 'v':
-          out += '\v';
-          break;
         case 'x': {
           if (pos_ + 2 > text_.size()) fail("bad \\x escape");
           unsigned value = 0;
@@ -123,7 +99,7 @@ class TypeParser {
           break;
         }
         default:
-          out += e;
+          out += escaped_char(e);
       }
     }
   }
@@ -512,6 +488,29 @@ Type wire_type(const ChType& target, const Type& incoming) {
                                     target.spelling));
     default:
       return simple_duck(value.kind);
+  }
+}
+
+char escaped_char(char e) {
+  switch (e) {
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    case 'r':
+      return '\r';
+    case 'n':
+      return '\n';
+    case 't':
+      return '\t';
+    case '0':
+      return '\0';
+    case 'a':
+      return '\a';
+    case 'v':
+      return '\v';
+    default:
+      return e;
   }
 }
 

@@ -121,6 +121,10 @@ std::string ddl_type(const Type& type, bool nullable, const DdlOptions& options)
 Type wire_type(const ChType& target, const Type& incoming);
 
 // Backtick quoting (ClickHouse escapes with backslashes inside).
+// The character a backslash escape of ClickHouse's text formats and string
+// literals stands for (\n, \t, \0, ...); any other character stands for itself.
+char escaped_char(char e);
+
 std::string quote_identifier(std::string_view name);
 // A single-quoted string literal.
 std::string quote_literal(std::string_view value);
