@@ -53,7 +53,8 @@ TransferResult run_hashes(const GlobalOptions& options, const Endpoint& from,
   Source source = connector->open_row_hashes(engine, from.table, &progress);
   log_event("hashes.start", fmt::format("hashes: {} -> {}", result.source, result.target),
             {{"source", result.source}, {"target", result.target}});
-  ParquetSink sink(target);
+  // Rows are matched by _pk, never by position.
+  ParquetSink sink(target, RowOrder::kAny);
   LoadResult loaded =
       sink.consume(engine, "SELECT * FROM " + source.relation, source.schema, &progress);
   progress.finish();

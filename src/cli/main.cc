@@ -23,6 +23,7 @@ struct SourceFlags {
   std::string columns;
   std::string where;
   std::optional<uint64_t> limit;
+  bool keep_order = false;
 };
 
 struct TargetFlags {
@@ -38,6 +39,11 @@ void add_source_flags(CLI::App* command, SourceFlags& flags) {
   command->add_option("--where", flags.where, "Predicate in the source's SQL dialect (pushed down)")
       ->group("Source");
   command->add_option("--limit", flags.limit, "Read at most N rows (pushed down)")->group("Source");
+  command
+      ->add_flag("--keep-order", flags.keep_order,
+                 "Write a Parquet file's rows in the order the source sends them (one encoding thread; "
+                 "the default for a --query with ORDER BY and for a Parquet source)")
+      ->group("Source");
 }
 
 void add_target_flags(CLI::App* command, TargetFlags& flags) {
@@ -54,6 +60,7 @@ ScanRequest make_scan(const SourceFlags& flags, Method method) {
   scan.where = flags.where;
   scan.limit = flags.limit;
   scan.method = method;
+  scan.keep_order = flags.keep_order;
   size_t start = 0;
   while (!flags.columns.empty() && start <= flags.columns.size()) {
     size_t comma = flags.columns.find(',', start);

@@ -10,6 +10,7 @@
 #include "connectors/parquet/parquet_endpoint.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/sql_text.h"
 #include "engine/engine.h"
 
 namespace dvt {
@@ -114,7 +115,10 @@ TransferResult run_transfer(const GlobalOptions& options, const std::string& com
   std::unique_ptr<Sink> sink;
   load.table = to.table;
   if (to.is_file) {
-    sink = std::make_unique<ParquetSink>(to.path);
+    // A table has no order, so its rows may be encoded by several threads; a
+    // file source and a query with ORDER BY keep theirs.
+    bool keep_order = scan.keep_order || from.is_file || mentions_order_by(scan.query);
+    sink = std::make_unique<ParquetSink>(to.path, keep_order ? RowOrder::kAsRead : RowOrder::kAny);
   } else {
     target_connector = make_connector(*target_output, engine);
     sink = target_connector->open_sink(load);

@@ -27,6 +27,9 @@ struct ScanRequest {
   std::string where;                 // SQL predicate in the source's dialect
   std::optional<uint64_t> limit;
   Method method = Method::kAuto;
+  // A Parquet target keeps the rows in the order the source sends them (one
+  // encoding thread). Otherwise only a query with ORDER BY keeps its order.
+  bool keep_order = false;
 };
 
 // Rows of a scan, as a relation in the engine.

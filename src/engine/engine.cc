@@ -19,6 +19,9 @@ namespace dvt {
 // their extra info. Outlives the reader (the function stays in DuckDB's
 // catalog), so the reader pointer is cleared when the statement ends.
 struct ScanSlot {
+  const int* max_threads = nullptr;  // the engine's reader_threads_
+  std::mutex mutex;                  // one caller of the reader at a time
+  bool finished = false;             // the reader ended or failed
   BatchReader* reader = nullptr;
   Progress* progress = nullptr;
   std::vector<Type> wire_types;
@@ -67,15 +70,27 @@ void scan_bind(duckdb_bind_info info) {
   }
 }
 
-void scan_init(duckdb_init_info info) { duckdb_init_set_max_threads(info, 1); }
+void scan_init(duckdb_init_info info) {
+  auto* slot = static_cast<ScanSlot*>(duckdb_init_get_extra_info(info));
+  duckdb_init_set_max_threads(info, static_cast<idx_t>(*slot->max_threads));
+}
 
 void scan_function(duckdb_function_info info, duckdb_data_chunk output) {
   auto* slot = static_cast<ScanSlot*>(duckdb_function_get_extra_info(info));
+  // Several engine threads may ask at once (ParallelReaders); readers are not
+  // thread-safe, so each chunk is decoded under the lock and the thread then
+  // carries it on (casts, encoding) while the next one decodes.
+  std::lock_guard lock(slot->mutex);
   // No C++ exception may cross into DuckDB: keep it for the caller to rethrow.
   try {
     if (!slot->reader) throw InternalError("scan used after its reader was released");
+    if (slot->finished) {
+      duckdb_data_chunk_set_size(output, 0);
+      return;
+    }
     check_interrupted();
     if (!slot->reader->next(output)) {
+      slot->finished = true;
       duckdb_data_chunk_set_size(output, 0);
       return;
     }
@@ -84,7 +99,8 @@ void scan_function(duckdb_function_info info, duckdb_data_chunk output) {
       slot->progress->set_bytes(slot->reader->bytes_read());
     }
   } catch (...) {
-    slot->failure = std::current_exception();
+    if (!slot->failure) slot->failure = std::current_exception();
+    slot->finished = true;
     duckdb_data_chunk_set_size(output, 0);
     duckdb_function_set_error(info, "dvt reader failed");
   }
@@ -119,6 +135,7 @@ Engine::Engine(const EngineOptions& options) {
   if (!options.temp_directory.empty()) settings.emplace_back("temp_directory", options.temp_directory);
   database_ = std::make_unique<Database>("", settings);
   automatic_threads_ = options.threads <= 0;
+  requested_threads_ = options.threads;
   // Instants print and parse as UTC whatever the machine's zone.
   execute("SET TimeZone = 'UTC'");
 }
@@ -188,10 +205,13 @@ std::unique_ptr<QueryStream> Engine::stream(const std::string& sql) {
   // of Parquet. On one thread each fetch runs the pipeline itself, and a
   // buffer of one chunk cost nothing (1M bench rows: same time, less memory);
   // with more threads the default keeps them busy.
-  auto threads = query_strings("SELECT current_setting('threads')::BIGINT");
-  bool one_thread = !threads.empty() && threads[0][0] && *threads[0][0] == "1";
-  execute(one_thread ? "SET streaming_buffer_size = '1B'" : "RESET streaming_buffer_size");
+  execute(threads() == 1 ? "SET streaming_buffer_size = '1B'" : "RESET streaming_buffer_size");
   return std::make_unique<QueryStream>(*this, sql);
+}
+
+int Engine::threads() {
+  auto rows = query_strings("SELECT current_setting('threads')::BIGINT");
+  return rows.empty() || !rows[0][0] ? 1 : std::stoi(*rows[0][0]);
 }
 
 TableSchema Engine::describe(const std::string& select_sql) {
@@ -218,6 +238,7 @@ RegisteredScan::~RegisteredScan() {
 
 RegisteredScan Engine::register_reader(BatchReader& reader, Progress* progress) {
   auto slot = std::make_unique<ScanSlot>();
+  slot->max_threads = &reader_threads_;
   slot->reader = &reader;
   slot->progress = progress;
   slot->wire_types = reader.wire_types();
@@ -267,6 +288,31 @@ std::string Engine::attach(const std::string& path, bool read_only) {
   attached_[path] = {alias, read_only};
   return alias;
 }
+
+ScopedSetting::ScopedSetting(Engine& engine, std::string name, const std::string& value)
+    : engine_(engine), name_(std::move(name)) {
+  auto rows = engine_.query_strings(fmt::format("SELECT current_setting({})::VARCHAR", duck_literal(name_)));
+  if (!rows.empty()) previous_ = rows[0][0];
+  engine_.execute(fmt::format("SET {} = {}", name_, duck_literal(value)));
+}
+
+ScopedSetting::~ScopedSetting() {
+  try {
+    engine_.execute(previous_ ? fmt::format("SET {} = {}", name_, duck_literal(*previous_)) : "RESET " + name_);
+  } catch (...) {
+    // The engine is failing already; its error is the one reported.
+  }
+}
+
+ParallelReaders::ParallelReaders(Engine& engine) : engine_(engine) {
+  int threads = engine.requested_threads_ > 0 ? engine.requested_threads_ : 2;
+  if (threads == 1) return;
+  threads_.emplace(engine, "threads", std::to_string(threads));
+  order_.emplace(engine, "preserve_insertion_order", "false");
+  engine.reader_threads_ = threads;
+}
+
+ParallelReaders::~ParallelReaders() { engine_.reader_threads_ = 1; }
 
 QueryStream::QueryStream(Engine& engine, const std::string& sql) : engine_(engine), sql_(sql) {
   duckdb_connection connection = engine.connection();

@@ -8,6 +8,7 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -91,8 +92,12 @@ class Engine {
 
   duckdb_connection connection() const { return database_->connection(); }
 
+  // The engine's current thread count.
+  int threads();
+
  private:
   friend class QueryStream;
+  friend class ParallelReaders;
   [[noreturn]] void raise(const std::string& context, const std::string& duckdb_error);
 
   std::unique_ptr<Database> database_;
@@ -104,6 +109,43 @@ class Engine {
   std::map<std::string, Attached> attached_;
   std::string default_catalog_;
   bool automatic_threads_ = false;
+  int requested_threads_ = 0;  // EngineOptions::threads
+  int reader_threads_ = 1;     // threads a registered reader's scan may feed
+};
+
+// Sets one engine setting for a scope and puts its previous value back after.
+class ScopedSetting {
+ public:
+  ScopedSetting(Engine& engine, std::string name, const std::string& value);
+  ~ScopedSetting();
+  ScopedSetting(const ScopedSetting&) = delete;
+  ScopedSetting& operator=(const ScopedSetting&) = delete;
+
+ private:
+  Engine& engine_;
+  std::string name_;
+  std::optional<std::string> previous_;
+};
+
+// For its lifetime, statements over registered readers run on every engine
+// thread (two unless the user chose a count): each reader is still called by
+// one thread at a time, under its scan's lock, but what follows it (casts,
+// Parquet encoding, compression) runs on all of them, so rows come out in no
+// fixed order (preserve_insertion_order is off). A reader source otherwise
+// runs on one thread and keeps the order it was read in. Inactive when the
+// user asked for one thread.
+class ParallelReaders {
+ public:
+  explicit ParallelReaders(Engine& engine);
+  ~ParallelReaders();
+  ParallelReaders(const ParallelReaders&) = delete;
+  ParallelReaders& operator=(const ParallelReaders&) = delete;
+  bool active() const { return threads_.has_value(); }
+
+ private:
+  Engine& engine_;
+  std::optional<ScopedSetting> threads_;
+  std::optional<ScopedSetting> order_;
 };
 
 // A running streaming query. Owns its result; fetch until next() is empty.

@@ -171,6 +171,38 @@ TEST_F(EmbeddedPipeline, QuerySourceRunsInTheSourceDatabase) {
             (Rows{{std::nullopt, "1"}, {"false", "1001"}, {"true", "1002"}}));
 }
 
+TEST_F(EmbeddedPipeline, StagingKeepsRowOrderWhereTheSourceDefinesOne) {
+  // 300,000 rows stored in a scrambled order of k (rowid order: k = i * 7919 mod 300000).
+  sqlite_exec(lite_, R"(
+    CREATE TABLE big (k INTEGER NOT NULL, v TEXT);
+    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 299999)
+    INSERT INTO big SELECT (i * 7919) % 300000, 'v' || i FROM n;
+  )");
+  auto staged = [&](const std::string& name) { return dir_.file(".dvt/staging/" + name + ".parquet"); };
+  // Rows whose place in the file is not what the order says, and all rows.
+  auto misplaced = [&](const std::string& name, const std::string& expected_k) {
+    return duck_query(fmt::format("SELECT count(*) FILTER (WHERE k <> {}), count(*) FROM read_parquet('{}', "
+                                  "file_row_number = true)",
+                                  expected_k, staged(name)));
+  };
+
+  DvtRun ordered = dvt({"extract", "lite", "--query", "SELECT k, v FROM big ORDER BY k DESC", "--name", "by_k"});
+  ASSERT_EQ(ordered.exit_code, 0) << ordered.err;
+  EXPECT_EQ(misplaced("by_k", "299999 - file_row_number"), (Rows{{"0", "300000"}}));
+
+  DvtRun kept = dvt({"extract", "lite:big", "--keep-order", "--name", "kept"});
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_EQ(misplaced("kept", "(file_row_number * 7919) % 300000"), (Rows{{"0", "300000"}}));
+
+  // A table has no order: its rows are encoded on two threads, every one of them there once.
+  DvtRun any = dvt({"extract", "lite:big", "--name", "any"});
+  ASSERT_EQ(any.exit_code, 0) << any.err;
+  EXPECT_EQ(duck_query(fmt::format("SELECT count(DISTINCT k), min(k), max(k), count(DISTINCT v), "
+                                   "count(*) FILTER (WHERE v <> 'v' || ((k * 217679) % 300000)) FROM read_parquet('{}')",
+                                   staged("any"))),
+            (Rows{{"300000", "0", "299999", "300000", "0"}}));
+}
+
 TEST_F(EmbeddedPipeline, SameSqliteFileNeedsWalOrStaging) {
   DvtRun run = dvt({"copy", "lite:items", "lite:copy_of_items"});
   EXPECT_EQ(run.exit_code, 2);

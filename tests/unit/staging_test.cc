@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 
 #include "connectors/parquet/parquet_endpoint.h"
 #include "core/error.h"
@@ -30,6 +34,17 @@ class SyntheticReader : public BatchReader {
             Type(DUCKDB_TYPE_VARCHAR)};
   }
   bool next(duckdb_data_chunk out) override {
+    // Several engine threads may call; record who did and whether any two
+    // ever overlapped.
+    if (inside_.fetch_add(1) != 0) overlapped_ = true;
+    struct Leave {
+      std::atomic<int>& inside;
+      ~Leave() { inside.fetch_sub(1); }
+    } leave{inside_};
+    {
+      std::lock_guard lock(callers_mutex_);
+      callers_.insert(std::this_thread::get_id());
+    }
     if (fail_after_ >= 0 && chunks_ == fail_after_) throw DataError("source connection lost");
     ++chunks_;
     idx_t count = 0;
@@ -55,8 +70,14 @@ class SyntheticReader : public BatchReader {
     duckdb_data_chunk_set_size(out, count);
     return count > 0;
   }
+  size_t caller_threads() const { return callers_.size(); }
+  bool overlapped() const { return overlapped_; }
 
  private:
+  std::atomic<int> inside_{0};
+  std::atomic<bool> overlapped_{false};
+  std::mutex callers_mutex_;
+  std::set<std::thread::id> callers_;
   TableSchema schema_;
   uint64_t rows_;
   int fail_after_;
@@ -64,9 +85,9 @@ class SyntheticReader : public BatchReader {
   uint64_t produced_ = 0;
 };
 
-uint64_t stage(Engine& engine, BatchReader& reader, const std::string& path) {
+uint64_t stage(Engine& engine, BatchReader& reader, const std::string& path, RowOrder order = RowOrder::kAny) {
   RegisteredScan scan = engine.register_reader(reader, nullptr);
-  ParquetSink sink(path);
+  ParquetSink sink(path, order);
   return sink.consume(engine, "SELECT * FROM " + scan.relation(), reader.schema(), nullptr).rows;
 }
 
@@ -95,6 +116,69 @@ TEST(StagingWriter, WritesExactRowsTypesNullsAndUnicode) {
   EXPECT_EQ(single(engine, "SELECT amount FROM read_parquet(" + file + ") WHERE id = 4207"), "207.07");
   EXPECT_EQ(single(engine, "SELECT sum(id) FROM read_parquet(" + file + ")"), "49995000");
   EXPECT_EQ(single(engine, "SELECT compression FROM parquet_metadata(" + file + ") LIMIT 1"), "ZSTD");
+}
+
+TEST(StagingWriter, RowsInAnyOrderAreEncodedOnTwoThreadsAndNoneIsLost) {
+  TempDir dir;
+  Engine engine;
+  SyntheticReader reader(1'000'000);
+  std::string path = dir.file("t.parquet");
+  EXPECT_EQ(stage(engine, reader, path, RowOrder::kAny), 1'000'000u);
+  std::string file = duck_literal(path);
+  EXPECT_EQ(single(engine, "SELECT count(DISTINCT id) || ' ' || min(id) || ' ' || max(id) || ' ' || sum(id) FROM read_parquet(" +
+                               file + ")"),
+            "1000000 0 999999 499999500000");
+  EXPECT_EQ(single(engine, "SELECT count(*) FROM read_parquet(" + file + ") WHERE note IS NULL"), "333334");
+  EXPECT_EQ(single(engine, "SELECT count(*) FROM read_parquet(" + file + ") WHERE name <> 'naïve 😀 ' || id"), "0");
+  // Both engine threads took chunks from the reader, never at the same time.
+  EXPECT_EQ(reader.caller_threads(), 2u);
+  EXPECT_FALSE(reader.overlapped());
+  // Each thread builds its own row groups, of at most 61,440 rows.
+  EXPECT_EQ(single(engine, "SELECT max(row_group_num_rows) <= 61440 FROM parquet_metadata(" + file + ")"), "true");
+  // No bloom filters: a staging file is read whole.
+  EXPECT_EQ(single(engine, "SELECT count(*) FROM parquet_metadata(" + file + ") WHERE bloom_filter_offset IS NOT NULL"),
+            "0");
+  // The engine is back on one thread, keeping insertion order, afterwards.
+  EXPECT_EQ(engine.threads(), 1);
+  EXPECT_EQ(single(engine, "SELECT current_setting('preserve_insertion_order')"), "true");
+}
+
+TEST(StagingWriter, RowsKeepTheirOrderWhenAsked) {
+  TempDir dir;
+  Engine engine;
+  SyntheticReader reader(1'000'000);
+  std::string path = dir.file("t.parquet");
+  EXPECT_EQ(stage(engine, reader, path, RowOrder::kAsRead), 1'000'000u);
+  EXPECT_EQ(reader.caller_threads(), 1u);
+  EXPECT_EQ(single(engine, "SELECT count(*) || ' ' || count(*) FILTER (WHERE id = file_row_number) FROM read_parquet(" +
+                               duck_literal(path) + ", file_row_number = true)"),
+            "1000000 1000000");
+}
+
+TEST(StagingWriter, OneThreadChosenByTheUserStaysOneThread) {
+  TempDir dir;
+  EngineOptions options;
+  options.threads = 1;
+  Engine engine(options);
+  SyntheticReader reader(300'000);
+  std::string path = dir.file("t.parquet");
+  EXPECT_EQ(stage(engine, reader, path, RowOrder::kAny), 300'000u);
+  EXPECT_EQ(reader.caller_threads(), 1u);
+  EXPECT_EQ(single(engine, "SELECT count(*) FILTER (WHERE id = file_row_number) FROM read_parquet(" +
+                               duck_literal(path) + ", file_row_number = true)"),
+            "300000");
+}
+
+TEST(SqlText, MentionsOrderBy) {
+  EXPECT_TRUE(mentions_order_by("SELECT * FROM t ORDER BY id"));
+  EXPECT_TRUE(mentions_order_by("select * from t order\n\t  by id desc"));
+  EXPECT_TRUE(mentions_order_by("SELECT row_number() OVER (Order By x) FROM t"));
+  EXPECT_TRUE(mentions_order_by("SELECT 'order by'"));
+  EXPECT_FALSE(mentions_order_by("SELECT * FROM orders"));
+  EXPECT_FALSE(mentions_order_by("SELECT border, bypass FROM t"));
+  EXPECT_FALSE(mentions_order_by("SELECT sort_order BY_x FROM t"));
+  EXPECT_FALSE(mentions_order_by("SELECT orderby FROM t"));
+  EXPECT_FALSE(mentions_order_by(""));
 }
 
 TEST(StagingWriter, FailureMidWayLeavesNoFile) {

@@ -242,29 +242,6 @@ class MysqlConnector : public Connector {
   MysqlSettings settings_;
 };
 
-// Sets the engine's thread count for one scope and restores it after.
-class EngineThreads {
- public:
-  EngineThreads(Engine& engine, int threads) : engine_(engine) {
-    auto rows = engine_.query_strings("SELECT current_setting('threads')");
-    if (!rows.empty() && rows[0][0]) previous_ = *rows[0][0];
-    engine_.execute(fmt::format("SET threads = {}", threads));
-  }
-  ~EngineThreads() {
-    if (previous_.empty()) return;
-    try {
-      engine_.execute("SET threads = " + previous_);
-    } catch (...) {
-    }
-  }
-  EngineThreads(const EngineThreads&) = delete;
-  EngineThreads& operator=(const EngineThreads&) = delete;
-
- private:
-  Engine& engine_;
-  std::string previous_;
-};
-
 // Chooses the write method when the rows are about to flow (it needs the
 // server's local_infile), then streams them through a StreamingSink.
 class MysqlSink : public Sink {
@@ -307,7 +284,7 @@ class MysqlSink : public Sink {
     // would only decode the input ahead into memory (measured: peak RSS grew
     // from 60 to 100 MB between 100K and 3M rows with 2 threads, stayed at
     // 60-63 MB with 1, at the same speed).
-    EngineThreads one_thread(engine, 1);
+    ScopedSetting one_thread(engine, "threads", "1");
     StreamingSink streaming(tier_name, [&](const TableSchema& incoming) {
       return mysql::make_mysql_writer(method, std::move(connection), request_, incoming);
     });

@@ -14,14 +14,20 @@ namespace dvt {
 // does not exist.
 Source open_parquet_source(Engine& engine, const std::filesystem::path& path, const ScanRequest& request);
 
+// Whether a Parquet file must hold its rows in the order the source sent
+// them. kAny lets a reader source feed several encoding threads (see
+// ParallelReaders): table scans, whose SQL order is undefined anyway.
+enum class RowOrder { kAsRead, kAny };
+
 class ParquetSink : public Sink {
  public:
-  explicit ParquetSink(std::filesystem::path path) : path_(std::move(path)) {}
+  ParquetSink(std::filesystem::path path, RowOrder order) : path_(std::move(path)), order_(order) {}
   LoadResult consume(Engine& engine, const std::string& select_sql, const TableSchema& schema,
                      Progress* progress) override;
 
  private:
   std::filesystem::path path_;
+  RowOrder order_;
 };
 
 }  // namespace dvt
