@@ -7,7 +7,7 @@
 #   extract        dvt extract, native (HTTP) and pipe (clickhouse-client) (zstd Parquet)
 #   raw INSERT     clickhouse-client --query "INSERT INTO t2 FORMAT TSV" < t.tsv
 #   load           dvt load of the extracted Parquet: native into a new table
-#                  (all Nullable: Parquet columns are nullable), native over an
+#                  (NOT NULL columns from the staging file's metadata), native over an
 #                  existing table of the source's DDL (staging table + swap),
 #                  pipe into a new table
 #   copy           dvt copy CH -> CH (native, no staging file)
@@ -153,7 +153,8 @@ for n in "${SIZES[@]}"; do
   best "ch --query 'DROP TABLE IF EXISTS $DB.${t}_load'; settle" "${dvt[@]}" load "$WORK/t_native.parquet" "ch:${t}_load" --method native
   table+=$'\n'"| $n | dvt load (native, new table) | $SECONDS_TAKEN | $(rows_per_s "$n" "$SECONDS_TAKEN") | $(ratio "$SECONDS_TAKEN" "$raw_in") | $RSS_MB |"
   # Overwriting a table of the source's DDL (what the raw INSERT loads into;
-  # Parquet columns are all nullable, so a table dvt creates is all Nullable).
+  # a table dvt creates from the file gets the NOT NULL columns and the key its
+  # metadata records).
   ch --query "CREATE TABLE $DB.${t}_swap AS $DB.$t"
   best settle "${dvt[@]}" load "$WORK/t_native.parquet" "ch:${t}_swap" --method native
   table+=$'\n'"| $n | dvt load (native, existing table: staging table + swap) | $SECONDS_TAKEN | $(rows_per_s "$n" "$SECONDS_TAKEN") | $(ratio "$SECONDS_TAKEN" "$raw_in") | $RSS_MB |"

@@ -140,6 +140,38 @@ TEST_F(EmbeddedPipeline, DirectCopyKeepsPrimaryKey) {
             (Rows{{"[id]"}}));
 }
 
+TEST_F(EmbeddedPipeline, StagingCarriesNotNullAndThePrimaryKeyToANewTable) {
+  sqlite_exec(lite_, R"(
+    CREATE TABLE keyed (region TEXT NOT NULL, n INTEGER NOT NULL, note TEXT, PRIMARY KEY (region, n));
+    INSERT INTO keyed VALUES ('eu', 1, NULL), ('eu', 2, 'x'), ('us', 1, 'y');
+  )");
+  ASSERT_EQ(dvt({"extract", "lite:keyed"}).exit_code, 0);
+  std::string staged = dir_.file(".dvt/staging/keyed.parquet");
+  EXPECT_EQ(duck_query("SELECT decode(key), decode(value) FROM parquet_kv_metadata('" + staged + "')"),
+            (Rows{{"dvt.schema", R"({"not_null":["region","n"],"primary_key":["region","n"]})"}}));
+
+  auto constraints = [&](const std::string& table) {
+    return duck_query(fmt::format(
+        "ATTACH '{}' AS wh (READ_ONLY); SELECT c.column_name || ':' || c.is_nullable || ':' || "
+        "coalesce((SELECT constraint_column_names::VARCHAR FROM duckdb_constraints() k WHERE k.database_name = "
+        "'wh' AND k.table_name = '{}' AND k.constraint_type = 'PRIMARY KEY'), '-') FROM "
+        "information_schema.columns c WHERE c.table_catalog = 'wh' AND c.table_name = '{}' ORDER BY "
+        "c.ordinal_position",
+        warehouse_, table, table));
+  };
+  DvtRun load = dvt({"load", staged, "wh:keyed_loaded"});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_EQ(constraints("keyed_loaded"),
+            (Rows{{"region:NO:[region, n]"}, {"n:NO:[region, n]"}, {"note:YES:[region, n]"}}));
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ + "' AS wh (READ_ONLY); SELECT count(*) FROM wh.keyed_loaded"),
+            (Rows{{"3"}}));
+
+  // Without every key column the key is not kept; NOT NULL still is.
+  DvtRun partial = dvt({"copy", staged, "wh:keyed_partial", "--columns", "n,note"});
+  ASSERT_EQ(partial.exit_code, 0) << partial.err;
+  EXPECT_EQ(constraints("keyed_partial"), (Rows{{"n:NO:-"}, {"note:YES:-"}}));
+}
+
 TEST_F(EmbeddedPipeline, DuckDbQueryIntoTheSameDuckDbFile) {
   ASSERT_EQ(dvt({"copy", "lite:items", "wh:items"}).exit_code, 0);
   DvtRun run = dvt({"copy", "wh", "wh:main.summary", "--query",

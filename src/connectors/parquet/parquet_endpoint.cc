@@ -2,10 +2,56 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "core/temp_file.h"
 
 namespace dvt {
+
+namespace {
+
+// The key under which a staging file keeps what Parquet's schema cannot say:
+// which columns the source declared NOT NULL (Parquet's required fields are
+// not written by DuckDB) and the source's primary key, so a table created
+// from the file gets both back.
+constexpr const char* kSchemaKey = "dvt.schema";
+
+// {"not_null": [names], "primary_key": [names]}, or "" when there is nothing to keep.
+std::string schema_metadata(const TableSchema& schema) {
+  nlohmann::json not_null = nlohmann::json::array();
+  for (const auto& column : schema.columns) {
+    if (!column.nullable) not_null.push_back(column.name);
+  }
+  if (not_null.empty() && schema.primary_key.empty()) return "";
+  nlohmann::json document = {{"not_null", not_null}, {"primary_key", schema.primary_key}};
+  return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Applies a file's "dvt.schema" metadata to the columns read from it; a key
+// whose columns are not all read is dropped. A file without it is left as is.
+void apply_schema_metadata(Engine& engine, const std::filesystem::path& path, TableSchema& schema) {
+  auto rows = engine.query_strings(fmt::format(
+      "SELECT decode(value) FROM parquet_kv_metadata({}) WHERE decode(key) = {}", duck_literal(path.string()),
+      duck_literal(kSchemaKey)));
+  if (rows.empty() || !rows[0][0]) return;
+  nlohmann::json document = nlohmann::json::parse(*rows[0][0], nullptr, /*allow_exceptions=*/false);
+  if (!document.is_object()) {
+    throw DataError(fmt::format("{}: its {} metadata is not a JSON object", path.string(), kSchemaKey));
+  }
+  for (const auto& name : document.value("not_null", nlohmann::json::array())) {
+    int index = name.is_string() ? schema.find(name.get<std::string>()) : -1;
+    if (index >= 0) schema.columns[index].nullable = false;
+  }
+  std::vector<std::string> key;
+  for (const auto& name : document.value("primary_key", nlohmann::json::array())) {
+    if (!name.is_string() || schema.find(name.get<std::string>()) < 0) return;
+    key.push_back(name.get<std::string>());
+  }
+  schema.primary_key = std::move(key);
+}
+
+}  // namespace
 
 Source open_parquet_source(Engine& engine, const std::filesystem::path& path, const ScanRequest& request) {
   if (!request.query.empty()) throw ConfigError("--query needs a database output as its source, not a file");
@@ -13,6 +59,7 @@ Source open_parquet_source(Engine& engine, const std::filesystem::path& path, co
   std::string sql = build_scan_sql(request, duck_quote, fmt::format("read_parquet({})", duck_literal(path.string())));
   Source source;
   source.schema = engine.describe(sql);
+  apply_schema_metadata(engine, path, source.schema);
   auto count = engine.query_strings(
       fmt::format("SELECT sum(num_rows) FROM parquet_file_metadata({})", duck_literal(path.string())));
   if (!count.empty() && count[0][0]) source.schema.estimated_rows = std::stoull(*count[0][0]);
@@ -39,7 +86,7 @@ constexpr uint64_t kParallelRowGroupBytes = 2 << 20;
 
 }  // namespace
 
-LoadResult ParquetSink::consume(Engine& engine, const std::string& select_sql, const TableSchema& /*schema*/,
+LoadResult ParquetSink::consume(Engine& engine, const std::string& select_sql, const TableSchema& schema,
                                 Progress* progress) {
   TempFile::remove_stale(path_);
   TempFile temp(path_);
@@ -71,6 +118,9 @@ LoadResult ParquetSink::consume(Engine& engine, const std::string& select_sql, c
   // ClickHouse bench table, same file size (1.4.4); codes, flags and
   // statuses still get one.
   options += ", WRITE_BLOOM_FILTER false, DICTIONARY_SIZE_LIMIT 1000";
+  if (std::string metadata = schema_metadata(schema); !metadata.empty()) {
+    options += fmt::format(", KV_METADATA {{{}: {}}}", duck_literal(kSchemaKey), duck_literal(metadata));
+  }
   uint64_t rows = engine.execute(
       fmt::format("COPY ({}) TO {} ({})", select_sql, duck_literal(temp.path().string()), options));
   if (progress && progress->rows() != 0 && progress->rows() != rows) {
