@@ -143,6 +143,12 @@ TEST(StagingWriter, RowsInAnyOrderAreEncodedOnTwoThreadsAndNoneIsLost) {
   EXPECT_EQ(single(engine, "SELECT current_setting('preserve_insertion_order')"), "true");
 }
 
+// "<rows> <rows whose id is their place in the file>" of a staged file.
+std::string rows_in_place(Engine& engine, const std::string& path) {
+  return single(engine, "SELECT count(*) || ' ' || count(*) FILTER (WHERE id = file_row_number) FROM read_parquet(" +
+                            duck_literal(path) + ", file_row_number = true)");
+}
+
 TEST(StagingWriter, RowsKeepTheirOrderWhenAsked) {
   TempDir dir;
   Engine engine;
@@ -150,9 +156,7 @@ TEST(StagingWriter, RowsKeepTheirOrderWhenAsked) {
   std::string path = dir.file("t.parquet");
   EXPECT_EQ(stage(engine, reader, path, RowOrder::kAsRead), 1'000'000u);
   EXPECT_EQ(reader.caller_threads(), 1u);
-  EXPECT_EQ(single(engine, "SELECT count(*) || ' ' || count(*) FILTER (WHERE id = file_row_number) FROM read_parquet(" +
-                               duck_literal(path) + ", file_row_number = true)"),
-            "1000000 1000000");
+  EXPECT_EQ(rows_in_place(engine, path), "1000000 1000000");
 }
 
 TEST(StagingWriter, OneThreadChosenByTheUserStaysOneThread) {
@@ -164,9 +168,7 @@ TEST(StagingWriter, OneThreadChosenByTheUserStaysOneThread) {
   std::string path = dir.file("t.parquet");
   EXPECT_EQ(stage(engine, reader, path, RowOrder::kAny), 300'000u);
   EXPECT_EQ(reader.caller_threads(), 1u);
-  EXPECT_EQ(single(engine, "SELECT count(*) FILTER (WHERE id = file_row_number) FROM read_parquet(" +
-                               duck_literal(path) + ", file_row_number = true)"),
-            "300000");
+  EXPECT_EQ(rows_in_place(engine, path), "300000 300000");
 }
 
 TEST(SqlText, MentionsOrderBy) {
