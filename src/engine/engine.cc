@@ -134,7 +134,6 @@ Engine::Engine(const EngineOptions& options) {
   };
   if (!options.temp_directory.empty()) settings.emplace_back("temp_directory", options.temp_directory);
   database_ = std::make_unique<Database>("", settings);
-  automatic_threads_ = options.threads <= 0;
   requested_threads_ = options.threads;
   // Instants print and parse as UTC whatever the machine's zone.
   execute("SET TimeZone = 'UTC'");
@@ -247,7 +246,7 @@ RegisteredScan Engine::register_reader(BatchReader& reader, Progress* progress) 
     throw InternalError("reader wire types do not match its schema");
   }
   std::string name = fmt::format("dvt_scan_{}", scans_.size() + 1);
-  if (automatic_threads_) execute("SET threads = 1");
+  if (requested_threads_ <= 0) execute("SET threads = 1");
 
   duckdb_table_function function = duckdb_create_table_function();
   duckdb_table_function_set_name(function, name.c_str());

@@ -108,8 +108,7 @@ class Engine {
   };
   std::map<std::string, Attached> attached_;
   std::string default_catalog_;
-  bool automatic_threads_ = false;
-  int requested_threads_ = 0;  // EngineOptions::threads
+  int requested_threads_ = 0;  // EngineOptions::threads; 0: automatic
   int reader_threads_ = 1;     // threads a registered reader's scan may feed
 };
 

@@ -101,13 +101,14 @@ LoadResult ParquetSink::consume(Engine& engine, const std::string& select_sql, c
   // writes rows in the order they arrive anyway.
   std::optional<ParallelReaders> parallel;
   if (order_ == RowOrder::kAny) parallel.emplace(engine);
+  const bool several_threads = parallel && parallel->active();
   std::optional<ScopedSetting> one_thread;
-  if (!(parallel && parallel->active()) && engine.threads() == 1) {
+  if (!several_threads && engine.threads() == 1) {
     one_thread.emplace(engine, "preserve_insertion_order", "false");
   }
   std::string options = "FORMAT parquet, COMPRESSION zstd";
   if (one_thread) options += fmt::format(", ROW_GROUP_SIZE_BYTES {}", kRowGroupBytes);
-  if (parallel && parallel->active()) {
+  if (several_threads) {
     options += fmt::format(", ROW_GROUP_SIZE_BYTES {}, ROW_GROUP_SIZE {}", kParallelRowGroupBytes,
                            kParallelRowGroupRows);
   }
