@@ -131,6 +131,11 @@ Engine::Engine(const EngineOptions& options) {
       // Nothing may be downloaded at run time.
       {"autoinstall_known_extensions", "false"},
       {"autoload_known_extensions", "false"},
+      // DuckDB keeps the blocks of every file it reads in its buffer pool, up
+      // to memory_limit, in case they are read again. dvt reads a staging file
+      // once, from start to end: the cache only made peak RSS grow with the
+      // file (a 10M-row PostgreSQL load: 82 MB with it, 68 MB without).
+      {"enable_external_file_cache", "false"},
   };
   if (!options.temp_directory.empty()) settings.emplace_back("temp_directory", options.temp_directory);
   database_ = std::make_unique<Database>("", settings);

@@ -143,6 +143,17 @@ TEST(StagingWriter, RowsInAnyOrderAreEncodedOnTwoThreadsAndNoneIsLost) {
   EXPECT_EQ(single(engine, "SELECT current_setting('preserve_insertion_order')"), "true");
 }
 
+TEST(StagingWriter, ReadingAStagingFileBackCachesNoneOfIt) {
+  TempDir dir;
+  Engine engine;
+  SyntheticReader reader(300'000);
+  std::string path = dir.file("t.parquet");
+  EXPECT_EQ(stage(engine, reader, path), 300'000u);
+  EXPECT_EQ(single(engine, "SELECT sum(id) FROM read_parquet(" + duck_literal(path) + ")"), "44999850000");
+  // Memory must not grow with the size of the file read.
+  EXPECT_EQ(single(engine, "SELECT count(*) FROM duckdb_external_file_cache()"), "0");
+}
+
 // "<rows> <rows whose id is their place in the file>" of a staged file.
 std::string rows_in_place(Engine& engine, const std::string& path) {
   return single(engine, "SELECT count(*) || ' ' || count(*) FILTER (WHERE id = file_row_number) FROM read_parquet(" +
