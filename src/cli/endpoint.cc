@@ -33,7 +33,8 @@ std::vector<std::string> split_identifiers(const std::string& text, const std::s
   }
   if (quoted) throw ConfigError(fmt::format("endpoint '{}': unbalanced double quote", whole));
   for (const auto& part : parts) {
-    if (part.empty() && !was_quoted) throw ConfigError(fmt::format("endpoint '{}': empty name", whole));
+    if (part.empty() && !was_quoted)
+      throw ConfigError(fmt::format("endpoint '{}': empty name", whole));
   }
   return parts;
 }
@@ -53,7 +54,8 @@ Endpoint parse_endpoint(const std::string& text) {
     if (text.empty()) throw ConfigError("empty endpoint");
     if (text.find('.') != std::string::npos || text.find('/') != std::string::npos) {
       throw ConfigError(fmt::format(
-          "endpoint '{}': expected OUTPUT:SCHEMA.TABLE, OUTPUT:TABLE, OUTPUT or a .parquet file", text));
+          "endpoint '{}': expected OUTPUT:SCHEMA.TABLE, OUTPUT:TABLE, OUTPUT or a .parquet file",
+          text));
     }
     endpoint.output = text;
     return endpoint;
@@ -69,7 +71,8 @@ Endpoint parse_endpoint(const std::string& text) {
     endpoint.table.name = parts[1];
   } else {
     throw ConfigError(fmt::format(
-        "endpoint '{}': expected SCHEMA.TABLE or TABLE after ':' (quote names that hold dots)", text));
+        "endpoint '{}': expected SCHEMA.TABLE or TABLE after ':' (quote names that hold dots)",
+        text));
   }
   return endpoint;
 }

@@ -11,11 +11,11 @@
 namespace dvt {
 
 struct Endpoint {
-  std::string text;     // as written, for messages
+  std::string text;  // as written, for messages
   bool is_file = false;
-  std::string path;     // when is_file
-  std::string output;   // output name; empty: the profile's target
-  TableRef table;       // empty name when only an output was given
+  std::string path;    // when is_file
+  std::string output;  // output name; empty: the profile's target
+  TableRef table;      // empty name when only an output was given
 };
 
 // Throws ConfigError (exit 2) for a malformed endpoint.

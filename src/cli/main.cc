@@ -32,7 +32,9 @@ struct TargetFlags {
 };
 
 void add_source_flags(CLI::App* command, SourceFlags& flags) {
-  command->add_option("--query", flags.query, "SQL run in the source database instead of reading a table")
+  command
+      ->add_option("--query", flags.query,
+                   "SQL run in the source database instead of reading a table")
       ->group("Source");
   command->add_option("--columns", flags.columns, "Comma-separated columns to read (pushed down)")
       ->group("Source");
@@ -40,9 +42,10 @@ void add_source_flags(CLI::App* command, SourceFlags& flags) {
       ->group("Source");
   command->add_option("--limit", flags.limit, "Read at most N rows (pushed down)")->group("Source");
   command
-      ->add_flag("--keep-order", flags.keep_order,
-                 "Write a Parquet file's rows in the order the source sends them (one encoding thread; "
-                 "the default for a --query with ORDER BY and for a Parquet source)")
+      ->add_flag(
+          "--keep-order", flags.keep_order,
+          "Write a Parquet file's rows in the order the source sends them (one encoding thread; "
+          "the default for a --query with ORDER BY and for a Parquet source)")
       ->group("Source");
 }
 
@@ -50,7 +53,9 @@ void add_target_flags(CLI::App* command, TargetFlags& flags) {
   command->add_option("--mode", flags.mode, "overwrite (TRUNCATE + INSERT) or append")
       ->check(CLI::IsMember({"overwrite", "append"}))
       ->group("Target");
-  command->add_flag("--full-refresh", flags.full_refresh, "DROP and CREATE the target table, then INSERT")
+  command
+      ->add_flag("--full-refresh", flags.full_refresh,
+                 "DROP and CREATE the target table, then INSERT")
       ->group("Target");
 }
 
@@ -113,7 +118,8 @@ int main(int argc, char** argv) {
       "dvt moves tables between databases and Parquet in constant memory, through each database's "
       "bulk path, with exact types.",
       "dvt"};
-  app.set_version_flag("--version", std::string("dvt ") + DVT_VERSION + " (duckdb " + duckdb_library_version() + ")");
+  app.set_version_flag("--version", std::string("dvt ") + DVT_VERSION + " (duckdb " +
+                                        duckdb_library_version() + ")");
   app.require_subcommand(1);
   app.fallthrough();
 
@@ -122,9 +128,12 @@ int main(int argc, char** argv) {
   std::string project_dir = ".";
   app.add_option("--profiles-dir", global.profiles_dir,
                  "Folder holding profiles.yml (default: $DVT_PROFILES_DIR, then ./, then ~/.dvt/)");
-  app.add_option("--profile", global.profile, "Profile in profiles.yml (default: $DVT_PROFILE or the only one)");
-  app.add_option("--target", global.target, "Output used where an endpoint names none (default: the profile's target)");
-  app.add_option("--project-dir", project_dir, "Project folder (staging lives in <project>/.dvt/staging)");
+  app.add_option("--profile", global.profile,
+                 "Profile in profiles.yml (default: $DVT_PROFILE or the only one)");
+  app.add_option("--target", global.target,
+                 "Output used where an endpoint names none (default: the profile's target)");
+  app.add_option("--project-dir", project_dir,
+                 "Project folder (staging lives in <project>/.dvt/staging)");
   app.add_option("--log-format", global.log_format, "text or json (one JSON object per event)")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("-q,--quiet", global.quiet, "Only warnings, errors and the result");
@@ -136,18 +145,25 @@ int main(int argc, char** argv) {
   TargetFlags target_flags;
   std::string from_text, to_text, name, staging_dir;
 
-  CLI::App* copy = app.add_subcommand("copy", "Copy rows from a table, query or Parquet file into a table or Parquet file");
-  copy->add_option("FROM", from_text, "OUTPUT:SCHEMA.TABLE, OUTPUT:TABLE, OUTPUT (with --query) or FILE.parquet")->required();
+  CLI::App* copy = app.add_subcommand(
+      "copy", "Copy rows from a table, query or Parquet file into a table or Parquet file");
+  copy->add_option("FROM", from_text,
+                   "OUTPUT:SCHEMA.TABLE, OUTPUT:TABLE, OUTPUT (with --query) or FILE.parquet")
+      ->required();
   copy->add_option("TO", to_text, "OUTPUT:SCHEMA.TABLE, OUTPUT:TABLE or FILE.parquet")->required();
   add_source_flags(copy, source_flags);
   add_target_flags(copy, target_flags);
   copy->add_option("--method", method_text, "auto, native, pipe or odbc")
       ->check(CLI::IsMember({"auto", "native", "pipe", "odbc"}));
 
-  CLI::App* extract = app.add_subcommand("extract", "Extract a table or query to <staging>/<name>.parquet");
-  extract->add_option("FROM", from_text, "OUTPUT:SCHEMA.TABLE, OUTPUT:TABLE or OUTPUT (with --query)")->required();
+  CLI::App* extract =
+      app.add_subcommand("extract", "Extract a table or query to <staging>/<name>.parquet");
+  extract
+      ->add_option("FROM", from_text, "OUTPUT:SCHEMA.TABLE, OUTPUT:TABLE or OUTPUT (with --query)")
+      ->required();
   extract->add_option("--name", name, "Staging name (default: the table name)");
-  extract->add_option("--staging-dir", staging_dir, "Staging folder (default: <project>/.dvt/staging)");
+  extract->add_option("--staging-dir", staging_dir,
+                      "Staging folder (default: <project>/.dvt/staging)");
   add_source_flags(extract, source_flags);
   extract->add_option("--method", method_text, "auto, native, pipe or odbc")
       ->check(CLI::IsMember({"auto", "native", "pipe", "odbc"}));
@@ -160,18 +176,23 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "native", "pipe", "odbc"}));
 
   CLI::App* hashes = app.add_subcommand(
-      "hashes", "Write one MD5 per row, keyed by the primary key, to <staging>/_state/<name>.hashes.parquet");
+      "hashes",
+      "Write one MD5 per row, keyed by the primary key, to <staging>/_state/<name>.hashes.parquet");
   hashes->add_option("FROM", from_text, "OUTPUT:SCHEMA.TABLE or OUTPUT:TABLE")->required();
   hashes->add_option("--name", name, "State name (default: the table name)");
-  hashes->add_option("--staging-dir", staging_dir, "Staging folder (default: <project>/.dvt/staging)");
+  hashes->add_option("--staging-dir", staging_dir,
+                     "Staging folder (default: <project>/.dvt/staging)");
 
   SyncOptions sync_options;
-  CLI::App* sync = app.add_subcommand(
-      "sync", "Report the drivers and CLI tools the profile's outputs can use, their versions, and how to install "
-              "what is missing (installs nothing)");
+  CLI::App* sync = app.add_subcommand("sync",
+                                      "Report the drivers and CLI tools the profile's outputs can "
+                                      "use, their versions, and how to install "
+                                      "what is missing (installs nothing)");
   sync->add_flag("--json", sync_options.json, "Print the report as JSON");
-  sync->add_flag("--all-platforms", sync_options.all_platforms, "Install hints for every platform, not just this one");
-  sync->add_option("--platform", sync_options.platform, "Hints for this platform instead of the detected one")
+  sync->add_flag("--all-platforms", sync_options.all_platforms,
+                 "Install hints for every platform, not just this one");
+  sync->add_option("--platform", sync_options.platform,
+                   "Hints for this platform instead of the detected one")
       ->check(CLI::IsMember({"macos", "debian", "rhel", "alpine"}));
 
   DebugOptions debug_options;
@@ -200,26 +221,32 @@ int main(int argc, char** argv) {
     LoadRequest load_request = make_load(target_flags, method);
     if (command == "hashes") {
       std::filesystem::path dir =
-          staging_dir.empty() ? (std::filesystem::path(project_dir) / ".dvt" / "staging").lexically_normal()
-                              : std::filesystem::path(staging_dir);
+          staging_dir.empty()
+              ? (std::filesystem::path(project_dir) / ".dvt" / "staging").lexically_normal()
+              : std::filesystem::path(staging_dir);
       report(run_hashes(global, from, name, dir));
       return 0;
     }
     if (command == "copy") {
       to = parse_endpoint(to_text);
     } else if (command == "extract") {
-      if (from.is_file) throw ConfigError("extract reads a database table; to copy a file use dvt copy");
+      if (from.is_file)
+        throw ConfigError("extract reads a database table; to copy a file use dvt copy");
       std::string file_name = name.empty() ? from.table.name : name;
       if (file_name.empty()) throw ConfigError("extract with --query needs --name");
-      if (file_name.find('/') != std::string::npos) throw ConfigError("--name must be a plain file name");
+      if (file_name.find('/') != std::string::npos)
+        throw ConfigError("--name must be a plain file name");
       std::filesystem::path dir =
-          staging_dir.empty() ? (std::filesystem::path(project_dir) / ".dvt" / "staging").lexically_normal()
-                              : std::filesystem::path(staging_dir);
+          staging_dir.empty()
+              ? (std::filesystem::path(project_dir) / ".dvt" / "staging").lexically_normal()
+              : std::filesystem::path(staging_dir);
       to = parse_endpoint((dir / (file_name + ".parquet")).string());
     } else {
-      if (!from.is_file) throw ConfigError(fmt::format("load reads a .parquet file, got '{}'", from_text));
+      if (!from.is_file)
+        throw ConfigError(fmt::format("load reads a .parquet file, got '{}'", from_text));
       to = parse_endpoint(to_text);
-      if (to.is_file) throw ConfigError("load writes into a database table; to copy a file use dvt copy");
+      if (to.is_file)
+        throw ConfigError("load writes into a database table; to copy a file use dvt copy");
     }
     report(run_transfer(global, command, from, scan, to, load_request));
     return 0;

@@ -28,7 +28,8 @@ bool matches_driver(const std::string& driver, std::string_view patterns) {
   size_t start = 0;
   while (start <= patterns.size() && !patterns.empty()) {
     size_t bar = patterns.find('|', start);
-    std::string pattern(patterns.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start));
+    std::string pattern(patterns.substr(
+        start, bar == std::string_view::npos ? std::string_view::npos : bar - start));
     std::transform(pattern.begin(), pattern.end(), pattern.begin(), ::tolower);
     if (!pattern.empty() && lower_driver.find(pattern) != std::string::npos) return true;
     if (bar == std::string_view::npos) break;
@@ -37,7 +38,8 @@ bool matches_driver(const std::string& driver, std::string_view patterns) {
   return false;
 }
 
-nlohmann::json hints_json(const InstallHints& hints, const std::string& platform, bool all_platforms) {
+nlohmann::json hints_json(const InstallHints& hints, const std::string& platform,
+                          bool all_platforms) {
   nlohmann::json out = nlohmann::json::object();
   if (all_platforms) {
     for (const char* name : {"macos", "debian", "rhel", "alpine"}) {
@@ -60,8 +62,10 @@ std::optional<std::vector<std::string>> list_odbc_drivers() {
   const std::string& text = captured.output;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
-    std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (line.size() > 2 && line.front() == '[' && line.back() == ']') drivers.push_back(line.substr(1, line.size() - 2));
+    std::string line =
+        text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (line.size() > 2 && line.front() == '[' && line.back() == ']')
+      drivers.push_back(line.substr(1, line.size() - 2));
     if (end == std::string::npos) break;
     start = end + 1;
   }
@@ -75,7 +79,8 @@ nlohmann::json sync_report(const GlobalOptions& options, const SyncOptions& sync
 
   // Outputs grouped by adapter family, in the registry's order.
   std::map<const AdapterInfo*, std::vector<std::string>> outputs_by_adapter;
-  for (const auto& [name, output] : profile.outputs) outputs_by_adapter[find_adapter(output.type())].push_back(name);
+  for (const auto& [name, output] : profile.outputs)
+    outputs_by_adapter[find_adapter(output.type())].push_back(name);
 
   nlohmann::json report = {{"profile", profile.name},
                            {"profiles_file", profiles.file()},
@@ -90,11 +95,12 @@ nlohmann::json sync_report(const GlobalOptions& options, const SyncOptions& sync
                             {"implemented", adapter.implemented},
                             {"tiers", nlohmann::json::array()}};
     if (!adapter.native_driver.empty()) {
-      entry["tiers"].push_back({{"tier", "native"},
-                                {"tool", std::string(adapter.native_driver)},
-                                {"status", adapter.implemented ? "built-in" : "not in this build"},
-                                {"path", ""},
-                                {"version", adapter.implemented ? native_driver_version(adapter) : ""}});
+      entry["tiers"].push_back(
+          {{"tier", "native"},
+           {"tool", std::string(adapter.native_driver)},
+           {"status", adapter.implemented ? "built-in" : "not in this build"},
+           {"path", ""},
+           {"version", adapter.implemented ? native_driver_version(adapter) : ""}});
     }
     if (adapter.bucket_tier) {
       entry["tiers"].push_back({{"tier", "bucket"},
@@ -107,8 +113,11 @@ nlohmann::json sync_report(const GlobalOptions& options, const SyncOptions& sync
     for (const ToolInfo& tool : adapter.pipe_tools) {
       ToolProbe probe = probe_tool(tool);
       any_pipe_tool |= probe.status == "found";
-      nlohmann::json tier = {{"tier", "pipe"},    {"tool", probe.tool},       {"status", probe.status},
-                             {"path", probe.path}, {"version", probe.version}};
+      nlohmann::json tier = {{"tier", "pipe"},
+                             {"tool", probe.tool},
+                             {"status", probe.status},
+                             {"path", probe.path},
+                             {"version", probe.version}};
       if (!probe.detail.empty()) tier["detail"] = probe.detail;
       entry["tiers"].push_back(tier);
     }
@@ -120,20 +129,22 @@ nlohmann::json sync_report(const GlobalOptions& options, const SyncOptions& sync
       for (const auto& driver : odbc.value_or(std::vector<std::string>{})) {
         if (matches_driver(driver, adapter.odbc_driver_match)) drivers.push_back(driver);
       }
-      entry["tiers"].push_back({{"tier", "odbc"},
-                                {"tool", drivers.empty() ? "ODBC driver" : drivers[0].get<std::string>()},
-                                {"status", drivers.empty() ? "missing" : "found"},
-                                {"path", ""},
-                                {"version", ""},
-                                {"drivers", drivers}});
+      entry["tiers"].push_back(
+          {{"tier", "odbc"},
+           {"tool", drivers.empty() ? "ODBC driver" : drivers[0].get<std::string>()},
+           {"status", drivers.empty() ? "missing" : "found"},
+           {"path", ""},
+           {"version", ""},
+           {"drivers", drivers}});
     }
     report["adapters"].push_back(entry);
   }
   nlohmann::json odbc_json = {{"odbcinst", odbc.has_value()}, {"drivers", nlohmann::json::array()}};
   if (!odbc) {
-    odbc_json["install"] = hints_json({"brew install unixodbc", "apt-get install unixodbc odbcinst",
-                                       "dnf install unixODBC", "apk add unixodbc", "https://www.unixodbc.org/"},
-                                      platform, sync.all_platforms);
+    odbc_json["install"] =
+        hints_json({"brew install unixodbc", "apt-get install unixodbc odbcinst",
+                    "dnf install unixODBC", "apk add unixodbc", "https://www.unixodbc.org/"},
+                   platform, sync.all_platforms);
   }
   for (const auto& driver : odbc.value_or(std::vector<std::string>{})) {
     nlohmann::json outputs = nlohmann::json::array();
@@ -154,11 +165,14 @@ int run_sync(const GlobalOptions& options, const SyncOptions& sync) {
     return 0;
   }
   std::printf("profile %s (%s), platform %s\n\n", report["profile"].get<std::string>().c_str(),
-              report["profiles_file"].get<std::string>().c_str(), report["platform"].get<std::string>().c_str());
-  std::printf("%-12s %-8s %-28s %-18s %-12s %-26s %s\n", "ADAPTER", "TIER", "TOOL", "STATUS", "VERSION", "PATH",
-              "OUTPUTS");
-  auto hint_line = [](const std::string& what, const std::string& platform, const std::string& hint) {
-    return platform == "docs" ? fmt::format("{}: see {}", what, hint) : fmt::format("{} ({}): {}", what, platform, hint);
+              report["profiles_file"].get<std::string>().c_str(),
+              report["platform"].get<std::string>().c_str());
+  std::printf("%-12s %-8s %-28s %-18s %-12s %-26s %s\n", "ADAPTER", "TIER", "TOOL", "STATUS",
+              "VERSION", "PATH", "OUTPUTS");
+  auto hint_line = [](const std::string& what, const std::string& platform,
+                      const std::string& hint) {
+    return platform == "docs" ? fmt::format("{}: see {}", what, hint)
+                              : fmt::format("{} ({}): {}", what, platform, hint);
   };
   std::vector<std::string> hints;
   for (const auto& adapter : report["adapters"]) {
@@ -167,8 +181,9 @@ int run_sync(const GlobalOptions& options, const SyncOptions& sync) {
     for (const auto& tier : adapter["tiers"]) {
       std::string status = tier["status"];
       if (tier.contains("detail")) status += " (" + tier["detail"].get<std::string>() + ")";
-      std::printf("%-12s %-8s %-28s %-18s %-12s %-26s %s\n", name.c_str(), tier["tier"].get<std::string>().c_str(),
-                  tier["tool"].get<std::string>().c_str(), status.c_str(), tier["version"].get<std::string>().c_str(),
+      std::printf("%-12s %-8s %-28s %-18s %-12s %-26s %s\n", name.c_str(),
+                  tier["tier"].get<std::string>().c_str(), tier["tool"].get<std::string>().c_str(),
+                  status.c_str(), tier["version"].get<std::string>().c_str(),
                   tier["path"].get<std::string>().c_str(), outputs.c_str());
     }
     if (adapter.contains("install")) {
@@ -189,9 +204,11 @@ int run_sync(const GlobalOptions& options, const SyncOptions& sync) {
   } else {
     std::printf("\n");
     for (const auto& driver : odbc["drivers"]) {
-      std::string outputs = driver["outputs"].empty() ? "no output of this profile"
-                                                      : fmt::format("{}", fmt::join(driver["outputs"], ", "));
-      std::printf("  %-40s usable by: %s\n", driver["name"].get<std::string>().c_str(), outputs.c_str());
+      std::string outputs = driver["outputs"].empty()
+                                ? "no output of this profile"
+                                : fmt::format("{}", fmt::join(driver["outputs"], ", "));
+      std::printf("  %-40s usable by: %s\n", driver["name"].get<std::string>().c_str(),
+                  outputs.c_str());
     }
   }
   if (!hints.empty()) {

@@ -50,33 +50,37 @@ const OutputConfig& ProfileContext::output(const Endpoint& endpoint) {
   std::string name = endpoint.output;
   if (name.empty()) name = options_.target.empty() ? profile.target : options_.target;
   if (name.empty()) {
-    throw ConfigError(fmt::format("{}: endpoint '{}' names no output and profile '{}' has no target",
-                                  profiles_->file(), endpoint.text, profile.name));
+    throw ConfigError(
+        fmt::format("{}: endpoint '{}' names no output and profile '{}' has no target",
+                    profiles_->file(), endpoint.text, profile.name));
   }
   auto found = profile.outputs.find(name);
   if (found == profile.outputs.end()) {
     std::vector<std::string> names;
     for (const auto& [key, value] : profile.outputs) names.push_back(key);
-    throw ConfigError(fmt::format("{}: profile '{}' has no output named '{}' (outputs: {})", profiles_->file(),
-                                  profile.name, name, fmt::join(names, ", ")));
+    throw ConfigError(fmt::format("{}: profile '{}' has no output named '{}' (outputs: {})",
+                                  profiles_->file(), profile.name, name, fmt::join(names, ", ")));
   }
   return found->second;
 }
 
-TransferResult run_transfer(const GlobalOptions& options, const std::string& command, const Endpoint& from,
-                            ScanRequest scan, const Endpoint& to, LoadRequest load) {
+TransferResult run_transfer(const GlobalOptions& options, const std::string& command,
+                            const Endpoint& from, ScanRequest scan, const Endpoint& to,
+                            LoadRequest load) {
   ProfileContext context(options);
   TransferResult result;
   result.command = command;
   result.source = describe_endpoint(from, &scan);
   result.target = describe_endpoint(to, nullptr);
   if (!from.is_file && scan.query.empty() && from.table.name.empty()) {
-    throw ConfigError(fmt::format("source '{}' names no table: use OUTPUT:SCHEMA.TABLE or --query", from.text));
+    throw ConfigError(
+        fmt::format("source '{}' names no table: use OUTPUT:SCHEMA.TABLE or --query", from.text));
   }
   if (!to.is_file && to.table.name.empty()) {
     throw ConfigError(fmt::format("target '{}' names no table: use OUTPUT:SCHEMA.TABLE", to.text));
   }
-  if (from.is_file && to.is_file && fs::weakly_canonical(from.path) == fs::weakly_canonical(to.path)) {
+  if (from.is_file && to.is_file &&
+      fs::weakly_canonical(from.path) == fs::weakly_canonical(to.path)) {
     throw ConfigError("source and target are the same file");
   }
   // Resolve outputs before any work so configuration errors come first.
@@ -124,9 +128,12 @@ TransferResult run_transfer(const GlobalOptions& options, const std::string& com
     sink = target_connector->open_sink(load);
   }
   log_event(command + ".start", fmt::format("{}: {} -> {}", command, result.source, result.target),
-           {{"source", result.source}, {"target", result.target}, {"columns", source.schema.columns.size()}});
+            {{"source", result.source},
+             {"target", result.target},
+             {"columns", source.schema.columns.size()}});
 
-  LoadResult loaded = sink->consume(engine, "SELECT * FROM " + source.relation, source.schema, &progress);
+  LoadResult loaded =
+      sink->consume(engine, "SELECT * FROM " + source.relation, source.schema, &progress);
   progress.finish();
   result.rows = loaded.rows;
   result.bytes = source.reader ? source.reader->bytes_read() : progress.bytes();
@@ -142,30 +149,34 @@ TransferResult run_transfer(const GlobalOptions& options, const std::string& com
 
 void report(const TransferResult& result) {
   double rate = result.seconds > 0 ? result.rows / result.seconds : 0;
-  nlohmann::json json = {{"status", "success"},
-                         {"command", result.command},
-                         {"source", result.source},
-                         {"target", result.target},
-                         {"rows", result.rows},
-                         {"bytes", result.bytes},
-                         {"seconds", std::round(result.seconds * 1000) / 1000},
-                         {"rows_per_second", static_cast<uint64_t>(rate)},
-                         {"method", {{"source", result.source_method}, {"target", result.target_method}}},
-                         {"fallbacks", result.fallbacks},
-                         {"warnings", result.warnings}};
+  nlohmann::json json = {
+      {"status", "success"},
+      {"command", result.command},
+      {"source", result.source},
+      {"target", result.target},
+      {"rows", result.rows},
+      {"bytes", result.bytes},
+      {"seconds", std::round(result.seconds * 1000) / 1000},
+      {"rows_per_second", static_cast<uint64_t>(rate)},
+      {"method", {{"source", result.source_method}, {"target", result.target_method}}},
+      {"fallbacks", result.fallbacks},
+      {"warnings", result.warnings}};
   Logger& logger = Logger::instance();
   if (logger.format() == LogFormat::kJson) {
     logger.result(json);
     return;
   }
   if (logger.verbosity() < 0) return;
-  std::string text = fmt::format("{}: {} rows  {} -> {}  in {:.2f} s ({} rows/s", result.command, result.rows,
-                                 result.source, result.target, result.seconds, static_cast<uint64_t>(rate));
+  std::string text =
+      fmt::format("{}: {} rows  {} -> {}  in {:.2f} s ({} rows/s", result.command, result.rows,
+                  result.source, result.target, result.seconds, static_cast<uint64_t>(rate));
   if (result.bytes) text += ", " + Progress::human_bytes(result.bytes);
   text += fmt::format("; method: {} -> {})", result.source_method, result.target_method);
   std::printf("%s\n", logger.redact(text).c_str());
-  for (const auto& fallback : result.fallbacks) std::printf("  fallback: %s\n", logger.redact(fallback).c_str());
-  for (const auto& warning : result.warnings) std::printf("  warning: %s\n", logger.redact(warning).c_str());
+  for (const auto& fallback : result.fallbacks)
+    std::printf("  fallback: %s\n", logger.redact(fallback).c_str());
+  for (const auto& warning : result.warnings)
+    std::printf("  warning: %s\n", logger.redact(warning).c_str());
   std::fflush(stdout);
 }
 

@@ -50,8 +50,9 @@ class ProfileContext {
 };
 
 // Runs one transfer. Throws dvt::Error on failure; the target is as it was.
-TransferResult run_transfer(const GlobalOptions& options, const std::string& command, const Endpoint& from,
-                            ScanRequest scan, const Endpoint& to, LoadRequest load);
+TransferResult run_transfer(const GlobalOptions& options, const std::string& command,
+                            const Endpoint& from, ScanRequest scan, const Endpoint& to,
+                            LoadRequest load);
 
 // Prints the text summary (text mode) or the JSON result object (json mode).
 void report(const TransferResult& result);

@@ -51,9 +51,10 @@ TableSchema row_hash_schema(const std::string& text_type, std::optional<uint64_t
 
 void require_in_process(Method method, const std::string& output, const char* database) {
   if (method == Method::kPipe || method == Method::kOdbc) {
-    throw ConfigError(fmt::format("output '{}': {} is read and written in-process; --method {} does not apply "
-                                  "(use native or auto)",
-                                  output, database, method_name(method)));
+    throw ConfigError(
+        fmt::format("output '{}': {} is read and written in-process; --method {} does not apply "
+                    "(use native or auto)",
+                    output, database, method_name(method)));
   }
 }
 
@@ -65,13 +66,16 @@ std::unique_ptr<Connector> make_connector(const OutputConfig& output, Engine& en
   if (adapter->type == "mysql") return make_mysql_connector(output, engine);
   if (adapter->type == "postgres") return make_postgres_connector(output, engine);
   if (adapter->type == "clickhouse") return make_clickhouse_connector(output, engine);
-  throw ConfigError(fmt::format("{}: output '{}' has type '{}', which this build of dvt cannot "
-                                "move data through yet",
-                                output.location(), output.name(), output.type()));
+  throw ConfigError(
+      fmt::format("{}: output '{}' has type '{}', which this build of dvt cannot "
+                  "move data through yet",
+                  output.location(), output.name(), output.type()));
 }
 
-Source Connector::open_row_hashes(Engine& /*engine*/, const TableRef& table, Progress* /*progress*/) {
-  throw ConfigError(fmt::format("row hashes are not available for {} on this adapter", table.display()));
+Source Connector::open_row_hashes(Engine& /*engine*/, const TableRef& table,
+                                  Progress* /*progress*/) {
+  throw ConfigError(
+      fmt::format("row hashes are not available for {} on this adapter", table.display()));
 }
 
 LoadResult StreamingSink::consume(Engine& engine, const std::string& select_sql,

@@ -9,16 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "connectors/method.h"
 #include "core/batch.h"
 #include "core/progress.h"
 #include "core/schema.h"
-#include "connectors/method.h"
 #include "engine/engine.h"
 
 namespace dvt {
 
 class OutputConfig;
-
 
 struct ScanRequest {
   TableRef table;                    // used when query is empty
@@ -34,12 +33,12 @@ struct ScanRequest {
 
 // Rows of a scan, as a relation in the engine.
 struct Source {
-  TableSchema schema;                    // exact columns and types of the relation
-  std::string relation;                  // SQL usable in a FROM clause
-  std::string method;                    // the tier that moves the rows
-  std::vector<std::string> fallbacks;    // why earlier tiers were not used
-  std::unique_ptr<BatchReader> reader;   // the reader behind `relation`, if any
-  std::optional<RegisteredScan> scan;    // its registration with the engine
+  TableSchema schema;                   // exact columns and types of the relation
+  std::string relation;                 // SQL usable in a FROM clause
+  std::string method;                   // the tier that moves the rows
+  std::vector<std::string> fallbacks;   // why earlier tiers were not used
+  std::unique_ptr<BatchReader> reader;  // the reader behind `relation`, if any
+  std::optional<RegisteredScan> scan;   // its registration with the engine
 };
 
 enum class LoadMode { kOverwrite, kAppend };

@@ -15,31 +15,38 @@ namespace dvt {
 
 namespace {
 
-const InstallHints kPostgresHints = {
-    "brew install libpq && brew link --force libpq", "apt-get install postgresql-client",
-    "dnf install postgresql", "apk add postgresql-client",
-    "https://www.postgresql.org/docs/current/app-psql.html"};
+const InstallHints kPostgresHints = {"brew install libpq && brew link --force libpq",
+                                     "apt-get install postgresql-client", "dnf install postgresql",
+                                     "apk add postgresql-client",
+                                     "https://www.postgresql.org/docs/current/app-psql.html"};
 const InstallHints kMysqlHints = {"brew install mysql-client", "apt-get install mariadb-client",
-                                   "dnf install mariadb", "apk add mariadb-client",
-                                   "https://mariadb.com/kb/en/mariadb-command-line-client/"};
-const InstallHints kClickhouseHints = {
-    "brew install --cask clickhouse", "apt-get install clickhouse-client",
-    "dnf install clickhouse-client", "apk add clickhouse",
-    "https://clickhouse.com/docs/en/interfaces/cli"};
-const InstallHints kSqlServerHints = {
-    "brew install freetds", "apt-get install freetds-bin (freebcp), or mssql-tools18 from Microsoft's repository (bcp, sqlcmd)",
-    "dnf install freetds", "apk add freetds",
-    "https://learn.microsoft.com/sql/tools/bcp-utility"};
+                                  "dnf install mariadb", "apk add mariadb-client",
+                                  "https://mariadb.com/kb/en/mariadb-command-line-client/"};
+const InstallHints kClickhouseHints = {"brew install --cask clickhouse",
+                                       "apt-get install clickhouse-client",
+                                       "dnf install clickhouse-client", "apk add clickhouse",
+                                       "https://clickhouse.com/docs/en/interfaces/cli"};
+const InstallHints kSqlServerHints = {"brew install freetds",
+                                      "apt-get install freetds-bin (freebcp), or mssql-tools18 "
+                                      "from Microsoft's repository (bcp, sqlcmd)",
+                                      "dnf install freetds", "apk add freetds",
+                                      "https://learn.microsoft.com/sql/tools/bcp-utility"};
 const InstallHints kOracleHints = {
-    "brew install --cask sqlcl", "download Oracle Instant Client (sqlplus) or SQLcl (sql) from oracle.com",
-    "dnf install oracle-instantclient-sqlplus (Oracle's repository)", "download Oracle Instant Client from oracle.com",
+    "brew install --cask sqlcl",
+    "download Oracle Instant Client (sqlplus) or SQLcl (sql) from oracle.com",
+    "dnf install oracle-instantclient-sqlplus (Oracle's repository)",
+    "download Oracle Instant Client from oracle.com",
     "https://docs.oracle.com/en/database/oracle/sql-developer-command-line/"};
 
 const ToolInfo kPsql = {{"psql"}, {"--version"}, R"(\(PostgreSQL\) ([0-9][0-9.]*))"};
-const ToolInfo kMysql = {{"mysql"}, {"--version"}, R"((?:Distrib |Ver (?!.*Distrib))([0-9][0-9.]*))"};
-const ToolInfo kMariadb = {{"mariadb"}, {"--version"}, R"((?:Distrib |Ver (?!.*Distrib))([0-9][0-9.]*))"};
-const ToolInfo kClickhouseClient = {{"clickhouse-client"}, {"--version"}, R"(version ([0-9][0-9.]*[0-9]))"};
-const ToolInfo kClickhouse = {{"clickhouse", "client"}, {"--version"}, R"(version ([0-9][0-9.]*[0-9]))"};
+const ToolInfo kMysql = {
+    {"mysql"}, {"--version"}, R"((?:Distrib |Ver (?!.*Distrib))([0-9][0-9.]*))"};
+const ToolInfo kMariadb = {
+    {"mariadb"}, {"--version"}, R"((?:Distrib |Ver (?!.*Distrib))([0-9][0-9.]*))"};
+const ToolInfo kClickhouseClient = {
+    {"clickhouse-client"}, {"--version"}, R"(version ([0-9][0-9.]*[0-9]))"};
+const ToolInfo kClickhouse = {
+    {"clickhouse", "client"}, {"--version"}, R"(version ([0-9][0-9.]*[0-9]))"};
 const ToolInfo kBcp = {{"bcp"}, {"-v"}, R"(Version[: ]+v?([0-9][0-9.]*))"};
 const ToolInfo kFreebcp = {{"freebcp"}, {"-v"}, R"(freetds v?([0-9][0-9.]*))"};
 const ToolInfo kSqlcmd = {{"sqlcmd"}, {"-?"}, R"(Version ([0-9][0-9.]*))"};
@@ -70,8 +77,8 @@ const std::vector<AdapterInfo>& adapters() {
       {"duckdb", {}, {"path"}, true, "duckdb (embedded)", {}, "", false, {}, {Method::kNative}},
       {"sqlite", {"sqlite3"}, {"path"}, true, "sqlite3", {}, "", false, {}, {Method::kNative}},
       {"postgres",
-       {"postgresql", "greenplum", "timescaledb", "alloydb", "citus", "neon", "cockroachdb", "materialize",
-        "risingwave", "cratedb"},
+       {"postgresql", "greenplum", "timescaledb", "alloydb", "citus", "neon", "cockroachdb",
+        "materialize", "risingwave", "cratedb"},
        {"host", "user", "dbname|database"},
        true,
        "libpq",
@@ -90,9 +97,24 @@ const std::vector<AdapterInfo>& adapters() {
        false,
        kMysqlHints,
        {Method::kNative, Method::kPipe}},
-      {"clickhouse", {}, {"host"}, true, "HTTP (libcurl)", {kClickhouseClient, kClickhouse}, "ClickHouse", false,
-       kClickhouseHints, {Method::kNative, Method::kPipe}},
-      {"sqlserver", {"synapse", "fabric"}, {"host"}, false, "", {kBcp, kFreebcp, kSqlcmd}, "SQL Server", false,
+      {"clickhouse",
+       {},
+       {"host"},
+       true,
+       "HTTP (libcurl)",
+       {kClickhouseClient, kClickhouse},
+       "ClickHouse",
+       false,
+       kClickhouseHints,
+       {Method::kNative, Method::kPipe}},
+      {"sqlserver",
+       {"synapse", "fabric"},
+       {"host"},
+       false,
+       "",
+       {kBcp, kFreebcp, kSqlcmd},
+       "SQL Server",
+       false,
        kSqlServerHints},
       {"oracle", {}, {"user"}, false, "", {kSqlplus, kSqlcl}, "Oracle", false, kOracleHints},
       {"snowflake", {}, {"account"}, false, "", {}, "Snowflake", true, {}},
@@ -157,7 +179,8 @@ std::string native_driver_version(const AdapterInfo& adapter) {
     return fmt::format("{}.{}", version / 10000, version % 10000);
   }
   if (adapter.type == "mysql") return mysql_get_client_info();
-  if (adapter.type == "clickhouse") return std::string("libcurl ") + curl_version_info(CURLVERSION_NOW)->version;
+  if (adapter.type == "clickhouse")
+    return std::string("libcurl ") + curl_version_info(CURLVERSION_NOW)->version;
   if (adapter.type == "sqlite") return sqlite3_libversion();
   if (adapter.type == "duckdb") return duckdb_library_version();
   return "";

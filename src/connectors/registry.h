@@ -24,25 +24,25 @@ struct ToolInfo {
 
 // How to install something on each platform, and where it is documented.
 struct InstallHints {
-  std::string_view brew;    // macOS
-  std::string_view apt;     // Debian, Ubuntu
-  std::string_view dnf;     // RHEL, Fedora
-  std::string_view apk;     // Alpine
-  std::string_view docs;    // a documentation link
+  std::string_view brew;  // macOS
+  std::string_view apt;   // Debian, Ubuntu
+  std::string_view dnf;   // RHEL, Fedora
+  std::string_view apk;   // Alpine
+  std::string_view docs;  // a documentation link
   // The hint for `platform` ("macos", "debian", "rhel", "alpine"), or "".
   std::string_view for_platform(std::string_view platform) const;
 };
 
 struct AdapterInfo {
-  std::string_view type;                      // canonical type, e.g. "postgres"
-  std::vector<std::string_view> aliases;      // other type names served by it
-  std::vector<std::string> required_fields;   // "a|b": either a or b
-  bool implemented;                           // this build has a connector for it
-  std::string_view native_driver;             // "libpq", ... ("" when none)
-  std::vector<ToolInfo> pipe_tools;           // alternatives, preferred first
-  std::string_view odbc_driver_match;         // substring of its ODBC driver names
-  bool bucket_tier = false;                   // cloud warehouse: bulk moves go through a bucket
-  InstallHints pipe_install;                  // how to get the pipe tools
+  std::string_view type;                     // canonical type, e.g. "postgres"
+  std::vector<std::string_view> aliases;     // other type names served by it
+  std::vector<std::string> required_fields;  // "a|b": either a or b
+  bool implemented;                          // this build has a connector for it
+  std::string_view native_driver;            // "libpq", ... ("" when none)
+  std::vector<ToolInfo> pipe_tools;          // alternatives, preferred first
+  std::string_view odbc_driver_match;        // substring of its ODBC driver names
+  bool bucket_tier = false;                  // cloud warehouse: bulk moves go through a bucket
+  InstallHints pipe_install;                 // how to get the pipe tools
   // The tiers this build can move data through, in the order `--method auto`
   // tries them (fastest first); empty when not implemented.
   std::vector<Method> tiers = {};

@@ -10,7 +10,9 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-extern "C" void on_signal(int) { g_interrupted.store(true, std::memory_order_relaxed); }
+extern "C" void on_signal(int) {
+  g_interrupted.store(true, std::memory_order_relaxed);
+}
 
 }  // namespace
 
@@ -24,12 +26,16 @@ void install_interrupt_handlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-bool interrupted() { return g_interrupted.load(std::memory_order_relaxed); }
+bool interrupted() {
+  return g_interrupted.load(std::memory_order_relaxed);
+}
 
 void check_interrupted() {
   if (interrupted()) throw Interrupted();
 }
 
-void request_interrupt() { g_interrupted.store(true, std::memory_order_relaxed); }
+void request_interrupt() {
+  g_interrupted.store(true, std::memory_order_relaxed);
+}
 
 }  // namespace dvt

@@ -28,8 +28,8 @@ std::string timestamp() {
   auto now = std::chrono::system_clock::now();
   auto millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",
-                     std::chrono::floor<std::chrono::seconds>(now), millis);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", std::chrono::floor<std::chrono::seconds>(now),
+                     millis);
 }
 
 }  // namespace
@@ -52,8 +52,7 @@ void Logger::add_secret(std::string secret) {
 
 std::string Logger::redact(std::string text) const {
   for (const auto& secret : secrets_) {
-    for (size_t at = text.find(secret); at != std::string::npos;
-         at = text.find(secret, at + 3)) {
+    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
       text.replace(at, secret.size(), "***");
     }
   }

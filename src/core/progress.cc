@@ -20,7 +20,9 @@ Progress::Progress(std::string label, std::optional<uint64_t> estimated_rows)
   }
 }
 
-Progress::~Progress() { finish(); }
+Progress::~Progress() {
+  finish();
+}
 
 double Progress::elapsed_seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -61,7 +63,8 @@ void Progress::draw() {
   if (uint64_t estimate = estimated_rows_.load()) {
     line += fmt::format(" (~{}%)", std::min<uint64_t>(99, rows * 100 / estimate));
   }
-  line += fmt::format(", {}/s", human_count(seconds > 0 ? static_cast<uint64_t>(rows / seconds) : 0));
+  line +=
+      fmt::format(", {}/s", human_count(seconds > 0 ? static_cast<uint64_t>(rows / seconds) : 0));
   if (uint64_t bytes = this->bytes()) line += ", " + human_bytes(bytes);
   line += fmt::format(", {:.1f}s", seconds);
   std::lock_guard lock(Logger::instance().terminal_mutex());

@@ -20,8 +20,12 @@ std::string quote_doubling(std::string_view text, char quote) {
 
 }  // namespace
 
-std::string sql_identifier(std::string_view name) { return quote_doubling(name, '"'); }
-std::string sql_literal(std::string_view value) { return quote_doubling(value, '\''); }
+std::string sql_identifier(std::string_view name) {
+  return quote_doubling(name, '"');
+}
+std::string sql_literal(std::string_view value) {
+  return quote_doubling(value, '\'');
+}
 
 bool mentions_order_by(std::string_view sql) {
   auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };

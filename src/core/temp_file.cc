@@ -45,8 +45,8 @@ void TempFile::commit() {
   ::fsync(fd);
   ::close(fd);
   if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-    throw Error(fmt::format("cannot rename {} to {}: {}", temp_path_.string(),
-                            final_path_.string(), std::strerror(errno)));
+    throw Error(fmt::format("cannot rename {} to {}: {}", temp_path_.string(), final_path_.string(),
+                            std::strerror(errno)));
   }
   committed_ = true;
 }

@@ -13,11 +13,11 @@ namespace dvt {
 
 struct Type {
   duckdb_type id = DUCKDB_TYPE_INVALID;
-  uint8_t width = 0;                 // DECIMAL precision
-  uint8_t scale = 0;                 // DECIMAL scale
-  std::vector<Type> children;        // LIST: one element type; STRUCT: member types
-  std::vector<std::string> names;    // STRUCT member names; ENUM dictionary
-  std::string alias;                 // e.g. "JSON" (a VARCHAR with a meaning)
+  uint8_t width = 0;               // DECIMAL precision
+  uint8_t scale = 0;               // DECIMAL scale
+  std::vector<Type> children;      // LIST: one element type; STRUCT: member types
+  std::vector<std::string> names;  // STRUCT member names; ENUM dictionary
+  std::string alias;               // e.g. "JSON" (a VARCHAR with a meaning)
 
   Type() = default;
   explicit Type(duckdb_type type_id) : id(type_id) {}

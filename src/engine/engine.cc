@@ -106,7 +106,8 @@ void scan_function(duckdb_function_info info, duckdb_data_chunk output) {
   }
 }
 
-std::string cast_projection(const ScanSlot& slot, const TableSchema& schema, const std::string& from) {
+std::string cast_projection(const ScanSlot& slot, const TableSchema& schema,
+                            const std::string& from) {
   std::string select;
   for (size_t i = 0; i < schema.columns.size(); ++i) {
     if (i) select += ", ";
@@ -137,7 +138,8 @@ Engine::Engine(const EngineOptions& options) {
       // file (a 10M-row PostgreSQL load: 82 MB with it, 68 MB without).
       {"enable_external_file_cache", "false"},
   };
-  if (!options.temp_directory.empty()) settings.emplace_back("temp_directory", options.temp_directory);
+  if (!options.temp_directory.empty())
+    settings.emplace_back("temp_directory", options.temp_directory);
   database_ = std::make_unique<Database>("", settings);
   requested_threads_ = options.threads;
   // Instants print and parse as UTC whatever the machine's zone.
@@ -176,7 +178,8 @@ uint64_t Engine::execute(const std::string& sql) {
 
 std::vector<std::vector<std::optional<std::string>>> Engine::query_strings(const std::string& sql) {
   Result result;
-  if (duckdb_query(connection(), sql.c_str(), result.get()) == DuckDBError) raise("", result.error());
+  if (duckdb_query(connection(), sql.c_str(), result.get()) == DuckDBError)
+    raise("", result.error());
   duckdb_result* raw = result.get();
   std::vector<std::vector<std::optional<std::string>>> rows;
   idx_t columns = duckdb_column_count(raw);
@@ -285,7 +288,8 @@ std::string Engine::attach(const std::string& path, bool read_only) {
   }
   std::string alias = duck_quote(fmt::format("dvt_db_{}", attached_.size() + 1));
   try {
-    execute(fmt::format("ATTACH {} AS {}{}", duck_literal(path), alias, read_only ? " (READ_ONLY)" : ""));
+    execute(fmt::format("ATTACH {} AS {}{}", duck_literal(path), alias,
+                        read_only ? " (READ_ONLY)" : ""));
   } catch (const DataError& error) {
     throw ConnectionError(fmt::format("cannot open DuckDB database {}: {}", path, error.what()));
   }
@@ -295,14 +299,16 @@ std::string Engine::attach(const std::string& path, bool read_only) {
 
 ScopedSetting::ScopedSetting(Engine& engine, std::string name, const std::string& value)
     : engine_(engine), name_(std::move(name)) {
-  auto rows = engine_.query_strings(fmt::format("SELECT current_setting({})::VARCHAR", duck_literal(name_)));
+  auto rows = engine_.query_strings(
+      fmt::format("SELECT current_setting({})::VARCHAR", duck_literal(name_)));
   if (!rows.empty()) previous_ = rows[0][0];
   engine_.execute(fmt::format("SET {} = {}", name_, duck_literal(value)));
 }
 
 ScopedSetting::~ScopedSetting() {
   try {
-    engine_.execute(previous_ ? fmt::format("SET {} = {}", name_, duck_literal(*previous_)) : "RESET " + name_);
+    engine_.execute(previous_ ? fmt::format("SET {} = {}", name_, duck_literal(*previous_))
+                              : "RESET " + name_);
   } catch (...) {
     // The engine is failing already; its error is the one reported.
   }
@@ -316,7 +322,9 @@ ParallelReaders::ParallelReaders(Engine& engine) : engine_(engine) {
   engine.reader_threads_ = threads;
 }
 
-ParallelReaders::~ParallelReaders() { engine_.reader_threads_ = 1; }
+ParallelReaders::~ParallelReaders() {
+  engine_.reader_threads_ = 1;
+}
 
 QueryStream::QueryStream(Engine& engine, const std::string& sql) : engine_(engine), sql_(sql) {
   duckdb_connection connection = engine.connection();

@@ -37,7 +37,8 @@ struct ScanSlot;
 // destroyed the function refuses to run (its reader may be gone).
 class RegisteredScan {
  public:
-  RegisteredScan(ScanSlot* slot, std::string relation) : slot_(slot), relation_(std::move(relation)) {}
+  RegisteredScan(ScanSlot* slot, std::string relation)
+      : slot_(slot), relation_(std::move(relation)) {}
   RegisteredScan(RegisteredScan&& other) noexcept
       : slot_(std::exchange(other.slot_, nullptr)), relation_(std::move(other.relation_)) {}
   RegisteredScan& operator=(RegisteredScan&& other) noexcept {
@@ -168,8 +169,12 @@ class QueryStream {
 };
 
 // Quotes an identifier for DuckDB SQL ("a""b").
-inline std::string duck_quote(const std::string& identifier) { return sql_identifier(identifier); }
+inline std::string duck_quote(const std::string& identifier) {
+  return sql_identifier(identifier);
+}
 // Quotes a string literal for DuckDB SQL ('it''s').
-inline std::string duck_literal(const std::string& value) { return sql_literal(value); }
+inline std::string duck_literal(const std::string& value) {
+  return sql_literal(value);
+}
 
 }  // namespace dvt

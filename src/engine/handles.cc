@@ -34,7 +34,8 @@ void DataChunk::reset() {
 Database::Database(const std::string& path,
                    const std::vector<std::pair<std::string, std::string>>& options) {
   duckdb_config config = nullptr;
-  if (duckdb_create_config(&config) == DuckDBError) throw InternalError("duckdb_create_config failed");
+  if (duckdb_create_config(&config) == DuckDBError)
+    throw InternalError("duckdb_create_config failed");
   for (const auto& [name, value] : options) {
     if (duckdb_set_config(config, name.c_str(), value.c_str()) == DuckDBError) {
       duckdb_destroy_config(&config);

@@ -79,7 +79,8 @@ class Database {
  public:
   // `path` empty or ":memory:" for an in-memory database. `options` are
   // DuckDB configuration settings (name, value).
-  Database(const std::string& path, const std::vector<std::pair<std::string, std::string>>& options);
+  Database(const std::string& path,
+           const std::vector<std::pair<std::string, std::string>>& options);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

@@ -45,10 +45,10 @@ std::string render_env_vars(const std::string& text, const std::string& where) {
     std::string inner = match[1].str();
     std::smatch call;
     if (!std::regex_match(inner, call, kEnvVar)) {
-      throw ConfigError(fmt::format(
-          "{}: unsupported template expression '{{{{{}}}}}': only env_var('NAME') and "
-          "env_var('NAME', 'default') are rendered",
-          where, inner));
+      throw ConfigError(
+          fmt::format("{}: unsupported template expression '{{{{{}}}}}': only env_var('NAME') and "
+                      "env_var('NAME', 'default') are rendered",
+                      where, inner));
     }
     std::string name = call[2].str();
     if (const char* value = std::getenv(name.c_str())) {
@@ -205,10 +205,12 @@ Profiles Profiles::load(const fs::path& dir) {
       profile.outputs.emplace(output_name, std::move(config));
     }
     if (node["target"]) {
-      profile.target = render_env_vars(node["target"].as<std::string>(), where(file, node["target"]));
+      profile.target =
+          render_env_vars(node["target"].as<std::string>(), where(file, node["target"]));
       if (!profile.outputs.contains(profile.target)) {
-        throw ConfigError(fmt::format("{}: profile '{}' targets '{}', which is not one of its outputs",
-                                      where(file, node["target"]), profile_name, profile.target));
+        throw ConfigError(
+            fmt::format("{}: profile '{}' targets '{}', which is not one of its outputs",
+                        where(file, node["target"]), profile_name, profile.target));
       }
     }
     profiles.profiles_.emplace(profile_name, std::move(profile));

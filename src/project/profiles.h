@@ -14,7 +14,8 @@ namespace dvt {
 // One output (a database connection's settings), rendered.
 class OutputConfig {
  public:
-  OutputConfig(std::string name, std::string file, int line, std::map<std::string, std::string> fields);
+  OutputConfig(std::string name, std::string file, int line,
+               std::map<std::string, std::string> fields);
 
   const std::string& name() const { return name_; }
   const std::string& type() const { return fields_.at("type"); }

@@ -77,27 +77,32 @@ TEST_F(EmbeddedPipeline, SqliteToParquetKeepsExactTypesAndValues) {
   ASSERT_TRUE(std::filesystem::exists(staged));
   EXPECT_NE(run.out.find("extract: 2004 rows"), std::string::npos) << run.out;
 
-  Rows types = duck_query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + parquet(staged) + ")");
-  Rows expected_types = {{"id", "BIGINT"},    {"name", "VARCHAR"},  {"amount", "DECIMAL(12,2)"},
-                         {"ts", "TIMESTAMP"}, {"day", "DATE"},      {"flag", "BOOLEAN"},
-                         {"ratio", "DOUBLE"}, {"payload", "BLOB"},  {"Customer Code", "VARCHAR"},
+  Rows types = duck_query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " +
+                          parquet(staged) + ")");
+  Rows expected_types = {{"id", "BIGINT"},    {"name", "VARCHAR"}, {"amount", "DECIMAL(12,2)"},
+                         {"ts", "TIMESTAMP"}, {"day", "DATE"},     {"flag", "BOOLEAN"},
+                         {"ratio", "DOUBLE"}, {"payload", "BLOB"}, {"Customer Code", "VARCHAR"},
                          {"select", "BIGINT"}};
   EXPECT_EQ(types, expected_types);
 
   Rows rows = duck_query(
-      "SELECT id, name, amount::VARCHAR, ts::VARCHAR, day::VARCHAR, flag::VARCHAR, ratio::VARCHAR, hex(payload), "
-      "\"Customer Code\", \"select\"::VARCHAR FROM " + parquet(staged) + " WHERE id <= 4 ORDER BY id");
-  Rows expected = {
-      {"1", "naïve café 😀", "12.30", "2024-01-02 03:04:05.123456", "2024-02-29", "true", "0.1", "00FF7F80", "C-1", "7"},
-      {"2", std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-       std::nullopt, std::nullopt},
-      {"3", "", "-99999.99", "1970-01-01 00:00:00", "0001-01-01", "false", "-1.5e+300", "", "tab\there",
-       "-9223372036854775808"},
-      {"4", "line1\nline2 \"quoted\" 'single' back\\slash,comma", "0.01", "9999-12-31 23:59:59.999999", "9999-12-31",
-       "true", "1e-300", all_bytes_hex(), "NULL", "9223372036854775807"}};
+      "SELECT id, name, amount::VARCHAR, ts::VARCHAR, day::VARCHAR, flag::VARCHAR, ratio::VARCHAR, "
+      "hex(payload), "
+      "\"Customer Code\", \"select\"::VARCHAR FROM " +
+      parquet(staged) + " WHERE id <= 4 ORDER BY id");
+  Rows expected = {{"1", "naïve café 😀", "12.30", "2024-01-02 03:04:05.123456", "2024-02-29",
+                    "true", "0.1", "00FF7F80", "C-1", "7"},
+                   {"2", std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                    std::nullopt, std::nullopt, std::nullopt, std::nullopt},
+                   {"3", "", "-99999.99", "1970-01-01 00:00:00", "0001-01-01", "false", "-1.5e+300",
+                    "", "tab\there", "-9223372036854775808"},
+                   {"4", "line1\nline2 \"quoted\" 'single' back\\slash,comma", "0.01",
+                    "9999-12-31 23:59:59.999999", "9999-12-31", "true", "1e-300", all_bytes_hex(),
+                    "NULL", "9223372036854775807"}};
   EXPECT_EQ(rows, expected);
-  Rows generated = duck_query("SELECT count(*), sum(id), sum(amount)::VARCHAR, max(ts)::VARCHAR FROM " +
-                              parquet(staged) + " WHERE id >= 5");
+  Rows generated =
+      duck_query("SELECT count(*), sum(id), sum(amount)::VARCHAR, max(ts)::VARCHAR FROM " +
+                 parquet(staged) + " WHERE id >= 5");
   EXPECT_EQ(generated, (Rows{{"2000", "2009000", "2009990.00", "2024-02-06 10:13:20"}}));
 }
 
@@ -113,18 +118,22 @@ TEST_F(EmbeddedPipeline, SqliteToParquetToDuckDbAndBackComparesEqual) {
 
   std::string back_file = parquet(dir_.file("back.parquet"));
   // Same columns, same types, same values: no row differs in either direction.
-  EXPECT_EQ(duck_query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + back_file + ")"),
-            duck_query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + parquet(staged) + ")"));
-  EXPECT_EQ(duck_query("SELECT count(*) FROM (SELECT * FROM " + parquet(staged) + " EXCEPT ALL SELECT * FROM " +
-                       back_file + ")"),
+  EXPECT_EQ(
+      duck_query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + back_file + ")"),
+      duck_query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + parquet(staged) +
+                 ")"));
+  EXPECT_EQ(duck_query("SELECT count(*) FROM (SELECT * FROM " + parquet(staged) +
+                       " EXCEPT ALL SELECT * FROM " + back_file + ")"),
             (Rows{{"0"}}));
-  EXPECT_EQ(duck_query("SELECT count(*) FROM (SELECT * FROM " + back_file + " EXCEPT ALL SELECT * FROM " +
-                       parquet(staged) + ")"),
+  EXPECT_EQ(duck_query("SELECT count(*) FROM (SELECT * FROM " + back_file +
+                       " EXCEPT ALL SELECT * FROM " + parquet(staged) + ")"),
             (Rows{{"0"}}));
   EXPECT_EQ(duck_query("SELECT count(*) FROM " + back_file), (Rows{{"2004"}}));
   // The DuckDB table holds the same rows as the staging file.
-  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ + "' AS wh (READ_ONLY); SELECT count(*) FROM (SELECT * FROM wh.items "
-                       "EXCEPT ALL SELECT * FROM " + parquet(staged) + ")"),
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ +
+                       "' AS wh (READ_ONLY); SELECT count(*) FROM (SELECT * FROM wh.items "
+                       "EXCEPT ALL SELECT * FROM " +
+                       parquet(staged) + ")"),
             (Rows{{"0"}}));
   // SQLite stored decimals as exact text, not as REAL.
   EXPECT_EQ(sqlite_query(lite_, "SELECT typeof(amount), amount FROM items_back WHERE id = 1"),
@@ -134,10 +143,13 @@ TEST_F(EmbeddedPipeline, SqliteToParquetToDuckDbAndBackComparesEqual) {
 TEST_F(EmbeddedPipeline, DirectCopyKeepsPrimaryKey) {
   DvtRun run = dvt({"copy", "lite:items", "wh:items_direct"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ + "' AS wh (READ_ONLY); SELECT constraint_column_names::VARCHAR FROM "
-                       "duckdb_constraints() WHERE database_name = 'wh' AND table_name = 'items_direct' AND "
-                       "constraint_type = 'PRIMARY KEY'"),
-            (Rows{{"[id]"}}));
+  EXPECT_EQ(
+      duck_query(
+          "ATTACH '" + warehouse_ +
+          "' AS wh (READ_ONLY); SELECT constraint_column_names::VARCHAR FROM "
+          "duckdb_constraints() WHERE database_name = 'wh' AND table_name = 'items_direct' AND "
+          "constraint_type = 'PRIMARY KEY'"),
+      (Rows{{"[id]"}}));
 }
 
 TEST_F(EmbeddedPipeline, StagingCarriesNotNullAndThePrimaryKeyToANewTable) {
@@ -147,15 +159,18 @@ TEST_F(EmbeddedPipeline, StagingCarriesNotNullAndThePrimaryKeyToANewTable) {
   )");
   ASSERT_EQ(dvt({"extract", "lite:keyed"}).exit_code, 0);
   std::string staged = dir_.file(".dvt/staging/keyed.parquet");
-  EXPECT_EQ(duck_query("SELECT decode(key), decode(value) FROM parquet_kv_metadata('" + staged + "')"),
-            (Rows{{"dvt.schema", R"({"not_null":["region","n"],"primary_key":["region","n"]})"}}));
+  EXPECT_EQ(
+      duck_query("SELECT decode(key), decode(value) FROM parquet_kv_metadata('" + staged + "')"),
+      (Rows{{"dvt.schema", R"({"not_null":["region","n"],"primary_key":["region","n"]})"}}));
 
   auto constraints = [&](const std::string& table) {
     return duck_query(fmt::format(
         "ATTACH '{}' AS wh (READ_ONLY); SELECT c.column_name || ':' || c.is_nullable || ':' || "
-        "coalesce((SELECT constraint_column_names::VARCHAR FROM duckdb_constraints() k WHERE k.database_name = "
+        "coalesce((SELECT constraint_column_names::VARCHAR FROM duckdb_constraints() k WHERE "
+        "k.database_name = "
         "'wh' AND k.table_name = '{}' AND k.constraint_type = 'PRIMARY KEY'), '-') FROM "
-        "information_schema.columns c WHERE c.table_catalog = 'wh' AND c.table_name = '{}' ORDER BY "
+        "information_schema.columns c WHERE c.table_catalog = 'wh' AND c.table_name = '{}' ORDER "
+        "BY "
         "c.ordinal_position",
         warehouse_, table, table));
   };
@@ -163,7 +178,8 @@ TEST_F(EmbeddedPipeline, StagingCarriesNotNullAndThePrimaryKeyToANewTable) {
   ASSERT_EQ(load.exit_code, 0) << load.err;
   EXPECT_EQ(constraints("keyed_loaded"),
             (Rows{{"region:NO:[region, n]"}, {"n:NO:[region, n]"}, {"note:YES:[region, n]"}}));
-  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ + "' AS wh (READ_ONLY); SELECT count(*) FROM wh.keyed_loaded"),
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ +
+                       "' AS wh (READ_ONLY); SELECT count(*) FROM wh.keyed_loaded"),
             (Rows{{"3"}}));
 
   // Without every key column the key is not kept; NOT NULL still is.
@@ -177,7 +193,8 @@ TEST_F(EmbeddedPipeline, DuckDbQueryIntoTheSameDuckDbFile) {
   DvtRun run = dvt({"copy", "wh", "wh:main.summary", "--query",
                     "SELECT flag, count(*) AS n, sum(amount) AS total FROM items GROUP BY flag"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ + "' AS wh (READ_ONLY); SELECT flag, n, total, typeof(total) FROM "
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ +
+                       "' AS wh (READ_ONLY); SELECT flag, n, total, typeof(total) FROM "
                        "wh.summary ORDER BY flag NULLS FIRST"),
             (Rows{{std::nullopt, "1", std::nullopt, "DECIMAL(38,2)"},
                   {"false", "1001", "905490.01", "DECIMAL(38,2)"},
@@ -186,17 +203,19 @@ TEST_F(EmbeddedPipeline, DuckDbQueryIntoTheSameDuckDbFile) {
 
 TEST_F(EmbeddedPipeline, ColumnsWhereAndLimitArePushedDown) {
   std::string out = dir_.file("subset.parquet");
-  DvtRun run = dvt({"copy", "lite:items", out, "--columns", "id,Customer Code", "--where", "id > 10 AND id % 2 = 0",
-                    "--limit", "5"});
+  DvtRun run = dvt({"copy", "lite:items", out, "--columns", "id,Customer Code", "--where",
+                    "id > 10 AND id % 2 = 0", "--limit", "5"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(duck_query("SELECT id, \"Customer Code\" FROM " + parquet(out) + " ORDER BY id"),
             (Rows{{"12", "C-12"}, {"14", "C-14"}, {"16", "C-16"}, {"18", "C-18"}, {"20", "C-20"}}));
-  EXPECT_EQ(duck_query("SELECT count(*) FROM (DESCRIBE SELECT * FROM " + parquet(out) + ")"), (Rows{{"2"}}));
+  EXPECT_EQ(duck_query("SELECT count(*) FROM (DESCRIBE SELECT * FROM " + parquet(out) + ")"),
+            (Rows{{"2"}}));
 }
 
 TEST_F(EmbeddedPipeline, QuerySourceRunsInTheSourceDatabase) {
   std::string out = dir_.file("q.parquet");
-  DvtRun run = dvt({"copy", "lite", out, "--query", "SELECT flag, count(*) AS n FROM items GROUP BY flag"});
+  DvtRun run =
+      dvt({"copy", "lite", out, "--query", "SELECT flag, count(*) AS n FROM items GROUP BY flag"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   // Expression columns have no declared type in SQLite: they travel as exact text.
   EXPECT_EQ(duck_query("SELECT flag, n FROM " + parquet(out) + " ORDER BY flag NULLS FIRST"),
@@ -210,15 +229,19 @@ TEST_F(EmbeddedPipeline, StagingKeepsRowOrderWhereTheSourceDefinesOne) {
     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 299999)
     INSERT INTO big SELECT (i * 7919) % 300000, 'v' || i FROM n;
   )");
-  auto staged = [&](const std::string& name) { return dir_.file(".dvt/staging/" + name + ".parquet"); };
+  auto staged = [&](const std::string& name) {
+    return dir_.file(".dvt/staging/" + name + ".parquet");
+  };
   // Rows whose place in the file is not what the order says, and all rows.
   auto misplaced = [&](const std::string& name, const std::string& expected_k) {
-    return duck_query(fmt::format("SELECT count(*) FILTER (WHERE k <> {}), count(*) FROM read_parquet('{}', "
-                                  "file_row_number = true)",
-                                  expected_k, staged(name)));
+    return duck_query(
+        fmt::format("SELECT count(*) FILTER (WHERE k <> {}), count(*) FROM read_parquet('{}', "
+                    "file_row_number = true)",
+                    expected_k, staged(name)));
   };
 
-  DvtRun ordered = dvt({"extract", "lite", "--query", "SELECT k, v FROM big ORDER BY k DESC", "--name", "by_k"});
+  DvtRun ordered =
+      dvt({"extract", "lite", "--query", "SELECT k, v FROM big ORDER BY k DESC", "--name", "by_k"});
   ASSERT_EQ(ordered.exit_code, 0) << ordered.err;
   EXPECT_EQ(misplaced("by_k", "299999 - file_row_number"), (Rows{{"0", "300000"}}));
 
@@ -229,10 +252,12 @@ TEST_F(EmbeddedPipeline, StagingKeepsRowOrderWhereTheSourceDefinesOne) {
   // A table has no order: its rows are encoded on two threads, every one of them there once.
   DvtRun any = dvt({"extract", "lite:big", "--name", "any"});
   ASSERT_EQ(any.exit_code, 0) << any.err;
-  EXPECT_EQ(duck_query(fmt::format("SELECT count(DISTINCT k), min(k), max(k), count(DISTINCT v), "
-                                   "count(*) FILTER (WHERE v <> 'v' || ((k * 217679) % 300000)) FROM read_parquet('{}')",
-                                   staged("any"))),
-            (Rows{{"300000", "0", "299999", "300000", "0"}}));
+  EXPECT_EQ(
+      duck_query(fmt::format(
+          "SELECT count(DISTINCT k), min(k), max(k), count(DISTINCT v), "
+          "count(*) FILTER (WHERE v <> 'v' || ((k * 217679) % 300000)) FROM read_parquet('{}')",
+          staged("any"))),
+      (Rows{{"300000", "0", "299999", "300000", "0"}}));
 }
 
 TEST_F(EmbeddedPipeline, SameSqliteFileNeedsWalOrStaging) {
@@ -249,7 +274,8 @@ TEST_F(EmbeddedPipeline, OverwriteTruncatesFullRefreshRecreatesAppendAppends) {
   ASSERT_EQ(dvt({"copy", "lite:items", "other:target"}).exit_code, 0);
   sqlite_exec(other_, "CREATE INDEX target_name ON target(name)");
   auto index_count = [&] {
-    return sqlite_query(other_, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'target_name'");
+    return sqlite_query(
+        other_, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'target_name'");
   };
   auto row_count = [&] { return sqlite_query(other_, "SELECT count(*) FROM target"); };
 
@@ -257,10 +283,14 @@ TEST_F(EmbeddedPipeline, OverwriteTruncatesFullRefreshRecreatesAppendAppends) {
   EXPECT_EQ(row_count(), (Rows{{"100"}}));
   EXPECT_EQ(index_count(), (Rows{{"1"}})) << "overwrite must keep the table (and its index)";
 
-  ASSERT_EQ(dvt({"copy", "lite:items", "other:target", "--mode", "append", "--where", "id > 1994"}).exit_code, 0);
+  ASSERT_EQ(dvt({"copy", "lite:items", "other:target", "--mode", "append", "--where", "id > 1994"})
+                .exit_code,
+            0);
   EXPECT_EQ(row_count(), (Rows{{"110"}}));
 
-  ASSERT_EQ(dvt({"copy", "lite:items", "other:target", "--full-refresh", "--where", "id <= 3"}).exit_code, 0);
+  ASSERT_EQ(
+      dvt({"copy", "lite:items", "other:target", "--full-refresh", "--where", "id <= 3"}).exit_code,
+      0);
   EXPECT_EQ(row_count(), (Rows{{"3"}}));
   EXPECT_EQ(index_count(), (Rows{{"0"}})) << "--full-refresh must drop and recreate";
 }
@@ -269,12 +299,15 @@ TEST_F(EmbeddedPipeline, DuckDbOverwriteKeepsTableFullRefreshRecreates) {
   ASSERT_EQ(dvt({"copy", "lite:items", "wh:t"}).exit_code, 0);
   duck_query("ATTACH '" + warehouse_ + "' AS wh; COMMENT ON TABLE wh.t IS 'kept'");
   auto state = [&] {
-    return duck_query("ATTACH '" + warehouse_ + "' AS wh (READ_ONLY); SELECT (SELECT count(*) FROM wh.t), "
-                      "(SELECT comment FROM duckdb_tables() WHERE database_name = 'wh' AND table_name = 't')");
+    return duck_query(
+        "ATTACH '" + warehouse_ +
+        "' AS wh (READ_ONLY); SELECT (SELECT count(*) FROM wh.t), "
+        "(SELECT comment FROM duckdb_tables() WHERE database_name = 'wh' AND table_name = 't')");
   };
   ASSERT_EQ(dvt({"copy", "lite:items", "wh:t", "--limit", "7"}).exit_code, 0);
   EXPECT_EQ(state(), (Rows{{"7", "kept"}}));
-  ASSERT_EQ(dvt({"copy", "lite:items", "wh:t", "--where", "id > 1999", "--mode", "append"}).exit_code, 0);
+  ASSERT_EQ(
+      dvt({"copy", "lite:items", "wh:t", "--where", "id > 1999", "--mode", "append"}).exit_code, 0);
   EXPECT_EQ(state(), (Rows{{"12", "kept"}}));
   ASSERT_EQ(dvt({"copy", "lite:items", "wh:t", "--limit", "2", "--full-refresh"}).exit_code, 0);
   EXPECT_EQ(state(), (Rows{{"2", std::nullopt}}));
@@ -282,18 +315,22 @@ TEST_F(EmbeddedPipeline, DuckDbOverwriteKeepsTableFullRefreshRecreates) {
 
 TEST_F(EmbeddedPipeline, FailedLoadLeavesDuckDbTargetAsItWas) {
   ASSERT_EQ(dvt({"copy", "lite:items", "wh:guarded", "--limit", "3"}).exit_code, 0);
-  duck_query("ATTACH '" + warehouse_ + "' AS wh; CREATE TABLE wh.checked (id BIGINT CHECK (id < 2000), name VARCHAR); "
+  duck_query("ATTACH '" + warehouse_ +
+             "' AS wh; CREATE TABLE wh.checked (id BIGINT CHECK (id < 2000), name VARCHAR); "
              "INSERT INTO wh.checked VALUES (1, 'old')");
   // The last rows (id >= 2000) violate the CHECK constraint.
   DvtRun run = dvt({"copy", "lite:items", "wh:checked", "--columns", "id,name"});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("CHECK"), std::string::npos) << run.err;
-  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ + "' AS wh (READ_ONLY); SELECT id, name FROM wh.checked"),
-            (Rows{{"1", "old"}}));
+  EXPECT_EQ(
+      duck_query("ATTACH '" + warehouse_ + "' AS wh (READ_ONLY); SELECT id, name FROM wh.checked"),
+      (Rows{{"1", "old"}}));
 }
 
 TEST_F(EmbeddedPipeline, FailedLoadLeavesSqliteTargetAsItWas) {
-  sqlite_exec(other_, "CREATE TABLE checked (id INTEGER CHECK (id < 2000), name TEXT); INSERT INTO checked VALUES (1, 'old')");
+  sqlite_exec(other_,
+              "CREATE TABLE checked (id INTEGER CHECK (id < 2000), name TEXT); INSERT INTO checked "
+              "VALUES (1, 'old')");
   DvtRun run = dvt({"copy", "lite:items", "other:checked", "--columns", "id,name"});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("CHECK constraint failed"), std::string::npos) << run.err;
@@ -301,7 +338,9 @@ TEST_F(EmbeddedPipeline, FailedLoadLeavesSqliteTargetAsItWas) {
 }
 
 TEST_F(EmbeddedPipeline, ValueThatDoesNotFitItsDeclaredTypeStopsTheJob) {
-  sqlite_exec(lite_, "CREATE TABLE messy (id INTEGER, n INTEGER); INSERT INTO messy VALUES (1, 5), (2, 'five')");
+  sqlite_exec(
+      lite_,
+      "CREATE TABLE messy (id INTEGER, n INTEGER); INSERT INTO messy VALUES (1, 5), (2, 'five')");
   DvtRun run = dvt({"copy", "lite:messy", dir_.file("messy.parquet")});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("row 2 column \"n\""), std::string::npos) << run.err;
@@ -310,7 +349,8 @@ TEST_F(EmbeddedPipeline, ValueThatDoesNotFitItsDeclaredTypeStopsTheJob) {
 }
 
 TEST_F(EmbeddedPipeline, JsonLogFormatPrintsEventsAndResult) {
-  DvtRun run = dvt({"--log-format", "json", "copy", "lite:items", dir_.file("j.parquet"), "--limit", "10"});
+  DvtRun run =
+      dvt({"--log-format", "json", "copy", "lite:items", dir_.file("j.parquet"), "--limit", "10"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<nlohmann::json> lines;
   size_t start = 0;
@@ -339,7 +379,8 @@ TEST_F(EmbeddedPipeline, NoProgressLineWhenNotATerminal) {
 
 TEST(EmbeddedErrors, BadProfileExitsTwoWithTheMessage) {
   TempDir dir;
-  write_file(dir.file("profiles.yml"), "p:\n  outputs:\n    lite:\n      type: sqlite3x\n      path: a.db\n");
+  write_file(dir.file("profiles.yml"),
+             "p:\n  outputs:\n    lite:\n      type: sqlite3x\n      path: a.db\n");
   DvtRun run = run_dvt({"--profiles-dir", dir.path(), "copy", "lite:t", dir.file("t.parquet")});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find(dir.file("profiles.yml") + ":4"), std::string::npos) << run.err;
@@ -348,7 +389,8 @@ TEST(EmbeddedErrors, BadProfileExitsTwoWithTheMessage) {
 
 TEST(EmbeddedErrors, UnknownOutputExitsTwoListingOutputs) {
   TempDir dir;
-  write_file(dir.file("profiles.yml"), "p:\n  outputs:\n    lite:\n      type: sqlite\n      path: a.db\n");
+  write_file(dir.file("profiles.yml"),
+             "p:\n  outputs:\n    lite:\n      type: sqlite\n      path: a.db\n");
   DvtRun run = run_dvt({"--profiles-dir", dir.path(), "copy", "nope:t", dir.file("t.parquet")});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("no output named 'nope' (outputs: lite)"), std::string::npos) << run.err;
@@ -357,7 +399,8 @@ TEST(EmbeddedErrors, UnknownOutputExitsTwoListingOutputs) {
 TEST(EmbeddedErrors, MissingEnvVarExitsTwoNamingIt) {
   TempDir dir;
   write_file(dir.file("profiles.yml"),
-             "p:\n  outputs:\n    lite:\n      type: sqlite\n      path: \"{{ env_var('DVT_NO_SUCH_VAR') }}\"\n");
+             "p:\n  outputs:\n    lite:\n      type: sqlite\n      path: \"{{ "
+             "env_var('DVT_NO_SUCH_VAR') }}\"\n");
   DvtRun run = run_dvt({"--profiles-dir", dir.path(), "copy", "lite:t", dir.file("t.parquet")});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("DVT_NO_SUCH_VAR is not set"), std::string::npos) << run.err;

@@ -26,7 +26,8 @@ class Interrupt : public ::testing::Test {
       INSERT INTO target VALUES (1, 'old', '1.00', '2000-01-01 00:00:00');
     )");
     write_file(dir_->file("profiles.yml"),
-               fmt::format("p:\n  outputs:\n    lite:\n      type: sqlite\n      path: {}\n    wh:\n      type: duckdb\n"
+               fmt::format("p:\n  outputs:\n    lite:\n      type: sqlite\n      path: {}\n    "
+                           "wh:\n      type: duckdb\n"
                            "      path: {}\n    dest:\n      type: sqlite\n      path: {}\n",
                            dir_->file("big.db"), dir_->file("wh.duckdb"), dir_->file("target.db")));
   }
@@ -46,11 +47,13 @@ TEST_F(Interrupt, SqliteTargetKeepsItsRows) {
   DvtRun run = interrupted({"copy", "lite:t", "dest:target"});
   EXPECT_EQ(run.exit_code, 130) << run.err;
   EXPECT_EQ(run.err, "dvt: interrupted\n");
-  EXPECT_EQ(sqlite_query(dir_->file("target.db"), "SELECT id, name FROM target"), (Rows{{"1", "old"}}));
+  EXPECT_EQ(sqlite_query(dir_->file("target.db"), "SELECT id, name FROM target"),
+            (Rows{{"1", "old"}}));
 }
 
 TEST_F(Interrupt, DuckDbTargetKeepsItsRows) {
-  ASSERT_EQ(run_dvt({"--profiles-dir", dir_->path(), "copy", "dest:target", "wh:target"}).exit_code, 0);
+  ASSERT_EQ(run_dvt({"--profiles-dir", dir_->path(), "copy", "dest:target", "wh:target"}).exit_code,
+            0);
   DvtRun run = interrupted({"copy", "lite:t", "wh:target"});
   EXPECT_EQ(run.exit_code, 130) << run.err;
   EXPECT_EQ(duck_query(fmt::format("ATTACH '{}' AS wh (READ_ONLY); SELECT id, name FROM wh.target",

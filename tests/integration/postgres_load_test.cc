@@ -177,25 +177,30 @@ TEST_F(PostgresLoad, NewTableGetsTheSourcePrimaryKey) {
 }
 
 TEST_F(PostgresLoad, TableCreatedFromStagingGetsNotNullAndThePrimaryKey) {
-  schema_.db().exec(fmt::format(
-      "CREATE TABLE {0} (a int NOT NULL, b text NOT NULL, v int, PRIMARY KEY (b, a)); INSERT INTO {0} "
-      "SELECT g, 'k' || (g % 3), g FROM generate_series(1, 3000) g",
-      table("staged_keyed")));
+  schema_.db().exec(
+      fmt::format("CREATE TABLE {0} (a int NOT NULL, b text NOT NULL, v int, PRIMARY KEY (b, a)); "
+                  "INSERT INTO {0} "
+                  "SELECT g, 'k' || (g % 3), g FROM generate_series(1, 3000) g",
+                  table("staged_keyed")));
   std::string file = schema_.file("staged_keyed.parquet");
   DvtRun extract = schema_.dvt({"copy", schema_.endpoint("staged_keyed"), file});
   ASSERT_EQ(extract.exit_code, 0) << extract.err;
   for (const char* method : {"native", "pipe"}) {
     std::string target = std::string("from_file_") + method;
-    DvtRun run = schema_.dvt({"load", file, schema_.endpoint(target), "--full-refresh", "--method", method});
+    DvtRun run =
+        schema_.dvt({"load", file, schema_.endpoint(target), "--full-refresh", "--method", method});
     ASSERT_EQ(run.exit_code, 0) << method << ": " << run.err;
-    EXPECT_EQ(rows(fmt::format("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '{}'::regclass",
-                               table(target))),
-              (PgRows{{"PRIMARY KEY (b, a)"}}))
+    EXPECT_EQ(
+        rows(fmt::format(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '{}'::regclass",
+            table(target))),
+        (PgRows{{"PRIMARY KEY (b, a)"}}))
         << method;
-    EXPECT_EQ(rows(fmt::format("SELECT attname || ':' || attnotnull FROM pg_attribute WHERE attrelid = "
-                               "'{}'::regclass AND attnum > 0 ORDER BY attnum",
-                               table(target))),
-              (PgRows{{"a:true"}, {"b:true"}, {"v:false"}}))
+    EXPECT_EQ(
+        rows(fmt::format("SELECT attname || ':' || attnotnull FROM pg_attribute WHERE attrelid = "
+                         "'{}'::regclass AND attnum > 0 ORDER BY attnum",
+                         table(target))),
+        (PgRows{{"a:true"}, {"b:true"}, {"v:false"}}))
         << method;
     EXPECT_EQ(differing_rows(schema_.db(), table("staged_keyed"), table(target)), 0) << method;
   }

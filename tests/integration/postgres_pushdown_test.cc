@@ -54,20 +54,23 @@ namespace {
 
 TEST(PostgresQuery, ResultColumnsTakeTheirTypesFromTheRowDescription) {
   PgTestSchema schema("query");
-  schema.db().exec(fmt::format("CREATE TABLE {0}.t (id int, amount numeric(10,2)); INSERT INTO {0}.t VALUES "
-                               "(1, 2.50), (2, NULL)",
-                               schema.name()));
+  schema.db().exec(
+      fmt::format("CREATE TABLE {0}.t (id int, amount numeric(10,2)); INSERT INTO {0}.t VALUES "
+                  "(1, 2.50), (2, NULL)",
+                  schema.name()));
   for (const char* method : {"native", "pipe"}) {
-    DvtRun run = schema.dvt({"extract", "pg", "--name", method, "--staging-dir", schema.dir(), "--method", method,
-                             "--query",
-                             fmt::format("SELECT id, amount * 2 AS doubled, amount::numeric(12,3) AS exact, "
-                                         "ARRAY[id, NULL] AS ids, json_build_object('id', id) AS doc, "
-                                         "now() - now() AS nothing FROM {}.t",
-                                         schema.name()),
-                             "--where", "id > 0"});
+    DvtRun run =
+        schema.dvt({"extract", "pg", "--name", method, "--staging-dir", schema.dir(), "--method",
+                    method, "--query",
+                    fmt::format("SELECT id, amount * 2 AS doubled, amount::numeric(12,3) AS exact, "
+                                "ARRAY[id, NULL] AS ids, json_build_object('id', id) AS doc, "
+                                "now() - now() AS nothing FROM {}.t",
+                                schema.name()),
+                    "--where", "id > 0"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
     std::string file = schema.file(std::string(method) + ".parquet");
-    EXPECT_EQ(duck_query(fmt::format("SELECT column_name || ' ' || column_type FROM (DESCRIBE FROM '{}')", file)),
+    EXPECT_EQ(duck_query(fmt::format(
+                  "SELECT column_name || ' ' || column_type FROM (DESCRIBE FROM '{}')", file)),
               (Rows{{"id INTEGER"},
                     {"doubled VARCHAR"},
                     {"exact DECIMAL(12,3)"},
@@ -75,9 +78,10 @@ TEST(PostgresQuery, ResultColumnsTakeTheirTypesFromTheRowDescription) {
                     {"doc JSON"},
                     {"nothing VARCHAR"}}))
         << method;
-    EXPECT_EQ(duck_query(fmt::format("SELECT id, doubled, exact::VARCHAR, ids::VARCHAR, doc::VARCHAR, nothing "
-                                     "FROM '{}' ORDER BY id",
-                                     file)),
+    EXPECT_EQ(duck_query(fmt::format(
+                  "SELECT id, doubled, exact::VARCHAR, ids::VARCHAR, doc::VARCHAR, nothing "
+                  "FROM '{}' ORDER BY id",
+                  file)),
               (Rows{{"1", "5.00", "2.500", "[1, NULL]", "{\"id\" : 1}", "00:00:00"},
                     {"2", std::nullopt, std::nullopt, "[2, NULL]", "{\"id\" : 2}", "00:00:00"}}))
         << method;

@@ -75,9 +75,8 @@ using PgResult = std::unique_ptr<PGresult, PgResultDeleter>;
 PgConn pg_connect(const ServerEnv& pg) {
   const std::string port = std::to_string(pg.port);
   const char* keys[] = {"host", "port", "user", "password", "dbname", "connect_timeout", nullptr};
-  const char* values[] = {pg.host.c_str(),     port.c_str(),        pg.user.c_str(),
-                          pg.password.c_str(), pg.database.c_str(), "10",
-                          nullptr};
+  const char* values[] = {pg.host.c_str(),     port.c_str(), pg.user.c_str(), pg.password.c_str(),
+                          pg.database.c_str(), "10",         nullptr};
   return PgConn(PQconnectdbParams(keys, values, 0));
 }
 
@@ -103,8 +102,9 @@ TEST(Services, PostgresSelectOne) {
   EXPECT_GE(PQserverVersion(c.get()), 150000);
   EXPECT_EQ(pg_value(c.get(), "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user"),
             "true");
-  EXPECT_EQ(pg_value(c.get(), "SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'"),
-            "1");
+  EXPECT_EQ(
+      pg_value(c.get(), "SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'"),
+      "1");
   EXPECT_EQ(pg_value(c.get(), "SELECT count(*) >= 0 FROM pg_stat_statements"), "t");
 
   // log_statement = 'all' writes every statement to DVT_TEST_PG_LOG.
@@ -193,7 +193,8 @@ struct HttpReply {
 // POSTs `sql` to the ClickHouse HTTP interface; credentials as HTTP basic auth
 // (ClickHouse 18.16 also takes X-ClickHouse-User/-Key headers and
 // ?user=&password= parameters).
-HttpReply clickhouse_post(const ServerEnv& ch, const std::string& sql, bool with_credentials = true) {
+HttpReply clickhouse_post(const ServerEnv& ch, const std::string& sql,
+                          bool with_credentials = true) {
   HttpReply reply;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) {
@@ -275,15 +276,17 @@ TEST(Services, MissingServerFailsInsteadOfSkipping) {
   };
   // One non-fatal failure recorded (the test fails even if a caller swallows
   // the exception) ...
-  EXPECT_NONFATAL_FAILURE(call(), "PostgreSQL test server not configured: run the suite through "
-                                  "scripts/test, which starts it");
+  EXPECT_NONFATAL_FAILURE(call(),
+                          "PostgreSQL test server not configured: run the suite through "
+                          "scripts/test, which starts it");
   // ... and an exception, so the calling test stops.
   EXPECT_NE(thrown.find(expected), std::string::npos) << thrown;
 }
 
 TEST(Services, WriteProfiles) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("dvt-services-test-" + std::to_string(getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("dvt-services-test-" + std::to_string(getpid()));
   fs::remove_all(dir);
   const std::string body = "demo:\n  target: pg\n  outputs:\n    pg:\n      type: postgres\n";
   const std::string path = write_profiles((dir / "nested").string(), body);

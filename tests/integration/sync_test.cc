@@ -43,7 +43,8 @@ class Sync : public ::testing::Test {
     throw std::runtime_error("no adapter " + name);
   }
 
-  static const nlohmann::json& tier(const nlohmann::json& entry, const std::string& tier, const std::string& tool) {
+  static const nlohmann::json& tier(const nlohmann::json& entry, const std::string& tier,
+                                    const std::string& tool) {
     for (const auto& item : entry["tiers"]) {
       if (item["tier"] == tier && item["tool"] == tool) return item;
     }
@@ -57,7 +58,8 @@ class Sync : public ::testing::Test {
 TEST_F(Sync, ReportsFoundMissingAndBrokenToolsWithVersions) {
   write_tool(bin_ + "/psql", "echo 'psql (PostgreSQL) 16.4 (Fake 16.4-1)'");
   write_tool(bin_ + "/clickhouse-client", "echo 'Code: 0, something is off' >&2; exit 3");
-  write_tool(bin_ + "/odbcinst", "printf '[PostgreSQL Unicode]\\n[MariaDB ODBC 3.1 Driver]\\n[Oracle 21 ODBC]\\n'");
+  write_tool(bin_ + "/odbcinst",
+             "printf '[PostgreSQL Unicode]\\n[MariaDB ODBC 3.1 Driver]\\n[Oracle 21 ODBC]\\n'");
   DvtRun run = sync({"--json", "--platform", "debian"}, bin_);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   nlohmann::json report = nlohmann::json::parse(run.out);
@@ -79,8 +81,9 @@ TEST_F(Sync, ReportsFoundMissingAndBrokenToolsWithVersions) {
   EXPECT_EQ(my["outputs"], nlohmann::json::array({"my"}));
   EXPECT_EQ(tier(my, "pipe", "mysql")["status"], "missing");
   EXPECT_EQ(tier(my, "pipe", "mariadb")["status"], "missing");
-  EXPECT_EQ(my["install"], (nlohmann::json{{"debian", "apt-get install mariadb-client"},
-                                           {"docs", "https://mariadb.com/kb/en/mariadb-command-line-client/"}}));
+  EXPECT_EQ(my["install"],
+            (nlohmann::json{{"debian", "apt-get install mariadb-client"},
+                            {"docs", "https://mariadb.com/kb/en/mariadb-command-line-client/"}}));
 
   const auto& ch = adapter(report, "clickhouse");
   const auto& broken = tier(ch, "pipe", "clickhouse-client");
@@ -118,7 +121,8 @@ TEST_F(Sync, TextReportShowsTableAndOnlyThisPlatformsHints) {
   std::smatch match;
   ASSERT_TRUE(std::regex_search(run.out, match, psql_row)) << run.out;
   EXPECT_EQ(match[1].str(), bin_ + "/psql");
-  EXPECT_NE(run.out.find("mysql pipe tier (macos): brew install mysql-client"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("mysql pipe tier (macos): brew install mysql-client"), std::string::npos)
+      << run.out;
   EXPECT_EQ(run.out.find("apt-get"), std::string::npos) << run.out;
 }
 

@@ -12,7 +12,8 @@ namespace {
 
 struct SqliteHandle {
   explicit SqliteHandle(const std::string& path) {
-    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) throw std::runtime_error("cannot open " + path);
+    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK)
+      throw std::runtime_error("cannot open " + path);
   }
   ~SqliteHandle() { sqlite3_close(db); }
   sqlite3* db = nullptr;
@@ -44,7 +45,8 @@ Rows sqlite_query(const std::string& path, const std::string& sql) {
         row.emplace_back(std::nullopt);
       } else {
         const char* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, i));
-        row.emplace_back(std::string(text, static_cast<size_t>(sqlite3_column_bytes(statement, i))));
+        row.emplace_back(
+            std::string(text, static_cast<size_t>(sqlite3_column_bytes(statement, i))));
       }
     }
     rows.push_back(std::move(row));

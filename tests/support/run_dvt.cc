@@ -1,8 +1,8 @@
 #include "support/run_dvt.h"
 
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -65,8 +65,8 @@ ServerEnv require_server(const std::string& prefix) {
   auto require = [&](const std::string& suffix) -> std::string {
     std::string value = get(suffix);
     if (value.empty()) {
-      fail(not_configured + " (DVT_TEST_" + prefix + "_" + suffix + " is not set; or `scripts/services start` and `source " +
-           services_env_path() + "`)");
+      fail(not_configured + " (DVT_TEST_" + prefix + "_" + suffix +
+           " is not set; or `scripts/services start` and `source " + services_env_path() + "`)");
     }
     return value;
   };

@@ -20,14 +20,16 @@ void expect_config_error(Body body, std::initializer_list<std::string> pieces) {
     body();
     FAIL() << "expected a ConfigError";
   } catch (const ConfigError& error) {
-    for (const auto& piece : pieces) EXPECT_NE(std::string(error.what()).find(piece), std::string::npos)
-        << "message: " << error.what() << "\nmissing: " << piece;
+    for (const auto& piece : pieces)
+      EXPECT_NE(std::string(error.what()).find(piece), std::string::npos)
+          << "message: " << error.what() << "\nmissing: " << piece;
   }
 }
 
 TEST(RenderEnvVars, SubstitutesSetVariable) {
   ::setenv("DVT_T_HOST", "db.example", 1);
-  EXPECT_EQ(render_env_vars("host={{ env_var('DVT_T_HOST') }}:5432", "here"), "host=db.example:5432");
+  EXPECT_EQ(render_env_vars("host={{ env_var('DVT_T_HOST') }}:5432", "here"),
+            "host=db.example:5432");
 }
 
 TEST(RenderEnvVars, UsesDefaultOnlyWhenUnset) {
@@ -41,7 +43,8 @@ TEST(RenderEnvVars, UsesDefaultOnlyWhenUnset) {
 TEST(RenderEnvVars, RendersSeveralExpressionsAndKeepsPlainText) {
   ::setenv("DVT_T_A", "1", 1);
   ::setenv("DVT_T_B", "2", 1);
-  EXPECT_EQ(render_env_vars("a{{ env_var('DVT_T_A') }}b{{ env_var('DVT_T_B') }}c", "here"), "a1b2c");
+  EXPECT_EQ(render_env_vars("a{{ env_var('DVT_T_A') }}b{{ env_var('DVT_T_B') }}c", "here"),
+            "a1b2c");
   EXPECT_EQ(render_env_vars("no templates here", "here"), "no templates here");
 }
 
@@ -52,7 +55,8 @@ TEST(RenderEnvVars, MissingVariableWithoutDefaultNamesIt) {
 }
 
 TEST(RenderEnvVars, OtherExpressionsAreRejected) {
-  expect_config_error([] { render_env_vars("{{ target.name }}", "f"); }, {"unsupported template", "target.name"});
+  expect_config_error([] { render_env_vars("{{ target.name }}", "f"); },
+                      {"unsupported template", "target.name"});
 }
 
 TEST(Profiles, LoadsOutputsAndTarget) {
@@ -80,41 +84,49 @@ TEST(Profiles, LoadsOutputsAndTarget) {
 TEST(Profiles, BadYamlNamesFileAndLine) {
   TempDir dir;
   write_file(dir.file("profiles.yml"), "proj:\n  target: wh\n  outputs:\n    wh: [unclosed\n");
-  expect_config_error([&] { Profiles::load(dir.path()); }, {dir.file("profiles.yml"), "invalid YAML", ":5:"});
+  expect_config_error([&] { Profiles::load(dir.path()); },
+                      {dir.file("profiles.yml"), "invalid YAML", ":5:"});
 }
 
 TEST(Profiles, UnknownAdapterTypeNamesOutputAndType) {
   TempDir dir;
-  write_file(dir.file("profiles.yml"), "proj:\n  outputs:\n    wh:\n      type: nosuchdb\n      path: x\n");
-  expect_config_error([&] { Profiles::load(dir.path()); },
-                      {dir.file("profiles.yml") + ":4", "output 'wh'", "unknown adapter type 'nosuchdb'"});
+  write_file(dir.file("profiles.yml"),
+             "proj:\n  outputs:\n    wh:\n      type: nosuchdb\n      path: x\n");
+  expect_config_error(
+      [&] { Profiles::load(dir.path()); },
+      {dir.file("profiles.yml") + ":4", "output 'wh'", "unknown adapter type 'nosuchdb'"});
 }
 
 TEST(Profiles, MissingRequiredFieldNamesIt) {
   TempDir dir;
   write_file(dir.file("profiles.yml"), "proj:\n  outputs:\n    lite:\n      type: sqlite\n");
-  expect_config_error([&] { Profiles::load(dir.path()); },
-                      {dir.file("profiles.yml") + ":4", "output 'lite'", "missing required field 'path'"});
+  expect_config_error(
+      [&] { Profiles::load(dir.path()); },
+      {dir.file("profiles.yml") + ":4", "output 'lite'", "missing required field 'path'"});
 }
 
 TEST(Profiles, EitherSpellingSatisfiesAlternatives) {
   TempDir dir;
   write_file(dir.file("profiles.yml"),
-             "p:\n  outputs:\n    a:\n      type: postgres\n      host: h\n      user: u\n      database: d\n"
+             "p:\n  outputs:\n    a:\n      type: postgres\n      host: h\n      user: u\n      "
+             "database: d\n"
              "    b:\n      type: postgres\n      host: h\n      user: u\n");
-  expect_config_error([&] { Profiles::load(dir.path()); }, {"output 'b'", "'dbname' or 'database'"});
+  expect_config_error([&] { Profiles::load(dir.path()); },
+                      {"output 'b'", "'dbname' or 'database'"});
 }
 
 TEST(Profiles, TargetMustBeAnOutput) {
   TempDir dir;
-  write_file(dir.file("profiles.yml"), "proj:\n  target: nope\n  outputs:\n    lite:\n      type: sqlite\n      path: x\n");
+  write_file(dir.file("profiles.yml"),
+             "proj:\n  target: nope\n  outputs:\n    lite:\n      type: sqlite\n      path: x\n");
   expect_config_error([&] { Profiles::load(dir.path()); }, {"targets 'nope'"});
 }
 
 TEST(Profiles, SeveralProfilesNeedAChoice) {
   TempDir dir;
   write_file(dir.file("profiles.yml"),
-             "a:\n  outputs:\n    o:\n      type: sqlite\n      path: x\nb:\n  outputs:\n    o:\n      type: sqlite\n      path: y\n");
+             "a:\n  outputs:\n    o:\n      type: sqlite\n      path: x\nb:\n  outputs:\n    o:\n  "
+             "    type: sqlite\n      path: y\n");
   Profiles profiles = Profiles::load(dir.path());
   ::unsetenv("DVT_PROFILE");
   expect_config_error([&] { profiles.profile(""); }, {"several profiles (a, b)", "--profile"});
@@ -125,7 +137,8 @@ TEST(Profiles, SeveralProfilesNeedAChoice) {
 TEST(Profiles, PasswordsAreRegisteredAsSecrets) {
   TempDir dir;
   write_file(dir.file("profiles.yml"),
-             "p:\n  outputs:\n    pg:\n      type: postgres\n      host: h\n      user: u\n      dbname: d\n"
+             "p:\n  outputs:\n    pg:\n      type: postgres\n      host: h\n      user: u\n      "
+             "dbname: d\n"
              "      password: s3cr3t-Value\n");
   Profiles::load(dir.path());
   EXPECT_EQ(Logger::instance().redact("auth failed for s3cr3t-Value!"), "auth failed for ***!");
@@ -133,7 +146,8 @@ TEST(Profiles, PasswordsAreRegisteredAsSecrets) {
 
 TEST(Profiles, MissingFileSaysWhereItLooked) {
   TempDir dir;
-  expect_config_error([&] { Profiles::load(dir.path()); }, {dir.file("profiles.yml"), "no profiles.yml"});
+  expect_config_error([&] { Profiles::load(dir.path()); },
+                      {dir.file("profiles.yml"), "no profiles.yml"});
 }
 
 }  // namespace

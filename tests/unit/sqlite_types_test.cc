@@ -5,7 +5,9 @@
 namespace dvt::sqlite {
 namespace {
 
-std::string read_as(const std::string& declared) { return map_declared_type(declared).type.sql(); }
+std::string read_as(const std::string& declared) {
+  return map_declared_type(declared).type.sql();
+}
 
 TEST(SqliteTypes, RecognizedNamesMapToExactTypes) {
   EXPECT_EQ(read_as("BOOLEAN"), "BOOLEAN");
@@ -54,19 +56,34 @@ TEST(SqliteTypes, TextEncodedTypesAreCastByTheEngine) {
 
 // Every declaration the writer makes must read back as the type it stores.
 TEST(SqliteTypes, TargetDeclarationsReadBackExactly) {
-  const Type exact[] = {Type(DUCKDB_TYPE_BOOLEAN),   Type(DUCKDB_TYPE_TINYINT),   Type(DUCKDB_TYPE_SMALLINT),
-                        Type(DUCKDB_TYPE_BIGINT),    Type(DUCKDB_TYPE_UTINYINT),  Type(DUCKDB_TYPE_USMALLINT),
-                        Type(DUCKDB_TYPE_UINTEGER),  Type(DUCKDB_TYPE_DOUBLE),    Type::decimal(38, 9),
-                        Type(DUCKDB_TYPE_VARCHAR),   Type::json(),                Type(DUCKDB_TYPE_BLOB),
-                        Type(DUCKDB_TYPE_DATE),      Type(DUCKDB_TYPE_TIMESTAMP), Type(DUCKDB_TYPE_TIMESTAMP_TZ),
-                        Type(DUCKDB_TYPE_TIME),      Type(DUCKDB_TYPE_INTERVAL),  Type(DUCKDB_TYPE_UUID)};
+  const Type exact[] = {Type(DUCKDB_TYPE_BOOLEAN),
+                        Type(DUCKDB_TYPE_TINYINT),
+                        Type(DUCKDB_TYPE_SMALLINT),
+                        Type(DUCKDB_TYPE_BIGINT),
+                        Type(DUCKDB_TYPE_UTINYINT),
+                        Type(DUCKDB_TYPE_USMALLINT),
+                        Type(DUCKDB_TYPE_UINTEGER),
+                        Type(DUCKDB_TYPE_DOUBLE),
+                        Type::decimal(38, 9),
+                        Type(DUCKDB_TYPE_VARCHAR),
+                        Type::json(),
+                        Type(DUCKDB_TYPE_BLOB),
+                        Type(DUCKDB_TYPE_DATE),
+                        Type(DUCKDB_TYPE_TIMESTAMP),
+                        Type(DUCKDB_TYPE_TIMESTAMP_TZ),
+                        Type(DUCKDB_TYPE_TIME),
+                        Type(DUCKDB_TYPE_INTERVAL),
+                        Type(DUCKDB_TYPE_UUID)};
   for (const Type& type : exact) {
     EXPECT_EQ(map_declared_type(target_type(type).declaration).type, type) << type.sql();
   }
   // Widened, never narrowed: values stay exact.
-  EXPECT_EQ(map_declared_type(target_type(Type(DUCKDB_TYPE_INTEGER)).declaration).type, Type(DUCKDB_TYPE_BIGINT));
-  EXPECT_EQ(map_declared_type(target_type(Type(DUCKDB_TYPE_UBIGINT)).declaration).type, Type::decimal(20, 0));
-  EXPECT_EQ(map_declared_type(target_type(Type(DUCKDB_TYPE_FLOAT)).declaration).type, Type(DUCKDB_TYPE_DOUBLE));
+  EXPECT_EQ(map_declared_type(target_type(Type(DUCKDB_TYPE_INTEGER)).declaration).type,
+            Type(DUCKDB_TYPE_BIGINT));
+  EXPECT_EQ(map_declared_type(target_type(Type(DUCKDB_TYPE_UBIGINT)).declaration).type,
+            Type::decimal(20, 0));
+  EXPECT_EQ(map_declared_type(target_type(Type(DUCKDB_TYPE_FLOAT)).declaration).type,
+            Type(DUCKDB_TYPE_DOUBLE));
   EXPECT_EQ(map_declared_type(target_type(Type::list(Type(DUCKDB_TYPE_INTEGER))).declaration).type,
             Type(DUCKDB_TYPE_VARCHAR));
 }
@@ -74,7 +91,8 @@ TEST(SqliteTypes, TargetDeclarationsReadBackExactly) {
 // Exact numbers must not be declared with NUMERIC or INTEGER affinity, which
 // would turn their text into an inexact REAL.
 TEST(SqliteTypes, ExactNumbersAvoidNumericAffinity) {
-  for (const Type& type : {Type::decimal(38, 2), Type(DUCKDB_TYPE_UBIGINT), Type(DUCKDB_TYPE_HUGEINT)}) {
+  for (const Type& type :
+       {Type::decimal(38, 2), Type(DUCKDB_TYPE_UBIGINT), Type(DUCKDB_TYPE_HUGEINT)}) {
     std::string declaration = target_type(type).declaration;
     EXPECT_EQ(declaration.find("INT"), std::string::npos) << declaration;
     EXPECT_NE(declaration.find("TEXT"), std::string::npos) << declaration;

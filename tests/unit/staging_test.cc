@@ -22,7 +22,8 @@ using test::TempDir;
 // throws after `fail_after_chunks` chunks when set.
 class SyntheticReader : public BatchReader {
  public:
-  SyntheticReader(uint64_t rows, int fail_after_chunks = -1) : rows_(rows), fail_after_(fail_after_chunks) {
+  SyntheticReader(uint64_t rows, int fail_after_chunks = -1)
+      : rows_(rows), fail_after_(fail_after_chunks) {
     schema_.columns = {{"id", Type(DUCKDB_TYPE_BIGINT), "bigint", false},
                        {"name", Type(DUCKDB_TYPE_VARCHAR), "text", true},
                        {"amount", Type::decimal(12, 2), "numeric(12,2)", true},
@@ -58,7 +59,8 @@ class SyntheticReader : public BatchReader {
       static_cast<int64_t*>(duckdb_vector_get_data(ids))[count] = static_cast<int64_t>(id);
       std::string name = "naïve 😀 " + std::to_string(id);
       duckdb_vector_assign_string_element_len(names, count, name.data(), name.size());
-      std::string amount = std::to_string(id % 1000) + "." + (id % 100 < 10 ? "0" : "") + std::to_string(id % 100);
+      std::string amount =
+          std::to_string(id % 1000) + "." + (id % 100 < 10 ? "0" : "") + std::to_string(id % 100);
       duckdb_vector_assign_string_element_len(amounts, count, amount.data(), amount.size());
       if (id % 3 == 0) {
         duckdb_validity_set_row_invalid(duckdb_vector_get_validity(notes), count);
@@ -85,7 +87,8 @@ class SyntheticReader : public BatchReader {
   uint64_t produced_ = 0;
 };
 
-uint64_t stage(Engine& engine, BatchReader& reader, const std::string& path, RowOrder order = RowOrder::kAny) {
+uint64_t stage(Engine& engine, BatchReader& reader, const std::string& path,
+               RowOrder order = RowOrder::kAny) {
   RegisteredScan scan = engine.register_reader(reader, nullptr);
   ParquetSink sink(path, order);
   return sink.consume(engine, "SELECT * FROM " + scan.relation(), reader.schema(), nullptr).rows;
@@ -104,18 +107,24 @@ TEST(StagingWriter, WritesExactRowsTypesNullsAndUnicode) {
   EXPECT_EQ(stage(engine, reader, path), 10'000u);
   std::string file = duck_literal(path);
   EXPECT_EQ(single(engine, "SELECT count(*) FROM read_parquet(" + file + ")"), "10000");
-  auto types = engine.query_strings("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(" + file + "))");
+  auto types = engine.query_strings(
+      "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(" + file + "))");
   ASSERT_EQ(types.size(), 4u);
   EXPECT_EQ(*types[0][1], "BIGINT");
   EXPECT_EQ(*types[1][1], "VARCHAR");
   EXPECT_EQ(*types[2][1], "DECIMAL(12,2)");
   EXPECT_EQ(*types[3][1], "VARCHAR");
-  EXPECT_EQ(single(engine, "SELECT count(*) FROM read_parquet(" + file + ") WHERE note IS NULL"), "3334");
-  EXPECT_EQ(single(engine, "SELECT count(*) FROM read_parquet(" + file + ") WHERE note = ''"), "6666");
-  EXPECT_EQ(single(engine, "SELECT name FROM read_parquet(" + file + ") WHERE id = 4242"), "naïve 😀 4242");
-  EXPECT_EQ(single(engine, "SELECT amount FROM read_parquet(" + file + ") WHERE id = 4207"), "207.07");
+  EXPECT_EQ(single(engine, "SELECT count(*) FROM read_parquet(" + file + ") WHERE note IS NULL"),
+            "3334");
+  EXPECT_EQ(single(engine, "SELECT count(*) FROM read_parquet(" + file + ") WHERE note = ''"),
+            "6666");
+  EXPECT_EQ(single(engine, "SELECT name FROM read_parquet(" + file + ") WHERE id = 4242"),
+            "naïve 😀 4242");
+  EXPECT_EQ(single(engine, "SELECT amount FROM read_parquet(" + file + ") WHERE id = 4207"),
+            "207.07");
   EXPECT_EQ(single(engine, "SELECT sum(id) FROM read_parquet(" + file + ")"), "49995000");
-  EXPECT_EQ(single(engine, "SELECT compression FROM parquet_metadata(" + file + ") LIMIT 1"), "ZSTD");
+  EXPECT_EQ(single(engine, "SELECT compression FROM parquet_metadata(" + file + ") LIMIT 1"),
+            "ZSTD");
 }
 
 TEST(StagingWriter, RowsInAnyOrderAreEncodedOnTwoThreadsAndNoneIsLost) {
@@ -125,18 +134,26 @@ TEST(StagingWriter, RowsInAnyOrderAreEncodedOnTwoThreadsAndNoneIsLost) {
   std::string path = dir.file("t.parquet");
   EXPECT_EQ(stage(engine, reader, path, RowOrder::kAny), 1'000'000u);
   std::string file = duck_literal(path);
-  EXPECT_EQ(single(engine, "SELECT count(DISTINCT id) || ' ' || min(id) || ' ' || max(id) || ' ' || sum(id) FROM read_parquet(" +
-                               file + ")"),
+  EXPECT_EQ(single(engine,
+                   "SELECT count(DISTINCT id) || ' ' || min(id) || ' ' || max(id) || ' ' || "
+                   "sum(id) FROM read_parquet(" +
+                       file + ")"),
             "1000000 0 999999 499999500000");
-  EXPECT_EQ(single(engine, "SELECT count(*) FROM read_parquet(" + file + ") WHERE note IS NULL"), "333334");
-  EXPECT_EQ(single(engine, "SELECT count(*) FROM read_parquet(" + file + ") WHERE name <> 'naïve 😀 ' || id"), "0");
+  EXPECT_EQ(single(engine, "SELECT count(*) FROM read_parquet(" + file + ") WHERE note IS NULL"),
+            "333334");
+  EXPECT_EQ(single(engine, "SELECT count(*) FROM read_parquet(" + file +
+                               ") WHERE name <> 'naïve 😀 ' || id"),
+            "0");
   // Both engine threads took chunks from the reader, never at the same time.
   EXPECT_EQ(reader.caller_threads(), 2u);
   EXPECT_FALSE(reader.overlapped());
   // Each thread builds its own row groups, of at most 61,440 rows.
-  EXPECT_EQ(single(engine, "SELECT max(row_group_num_rows) <= 61440 FROM parquet_metadata(" + file + ")"), "true");
+  EXPECT_EQ(
+      single(engine, "SELECT max(row_group_num_rows) <= 61440 FROM parquet_metadata(" + file + ")"),
+      "true");
   // No bloom filters: a staging file is read whole.
-  EXPECT_EQ(single(engine, "SELECT count(*) FROM parquet_metadata(" + file + ") WHERE bloom_filter_offset IS NOT NULL"),
+  EXPECT_EQ(single(engine, "SELECT count(*) FROM parquet_metadata(" + file +
+                               ") WHERE bloom_filter_offset IS NOT NULL"),
             "0");
   // The engine is back on one thread, keeping insertion order, afterwards.
   EXPECT_EQ(engine.threads(), 1);
@@ -149,15 +166,18 @@ TEST(StagingWriter, ReadingAStagingFileBackCachesNoneOfIt) {
   SyntheticReader reader(300'000);
   std::string path = dir.file("t.parquet");
   EXPECT_EQ(stage(engine, reader, path), 300'000u);
-  EXPECT_EQ(single(engine, "SELECT sum(id) FROM read_parquet(" + duck_literal(path) + ")"), "44999850000");
+  EXPECT_EQ(single(engine, "SELECT sum(id) FROM read_parquet(" + duck_literal(path) + ")"),
+            "44999850000");
   // Memory must not grow with the size of the file read.
   EXPECT_EQ(single(engine, "SELECT count(*) FROM duckdb_external_file_cache()"), "0");
 }
 
 // "<rows> <rows whose id is their place in the file>" of a staged file.
 std::string rows_in_place(Engine& engine, const std::string& path) {
-  return single(engine, "SELECT count(*) || ' ' || count(*) FILTER (WHERE id = file_row_number) FROM read_parquet(" +
-                            duck_literal(path) + ", file_row_number = true)");
+  return single(
+      engine,
+      "SELECT count(*) || ' ' || count(*) FILTER (WHERE id = file_row_number) FROM read_parquet(" +
+          duck_literal(path) + ", file_row_number = true)");
 }
 
 TEST(StagingWriter, RowsKeepTheirOrderWhenAsked) {
@@ -222,7 +242,9 @@ TEST(StagingWriter, FailureMidWayKeepsOlderFileIntact) {
   EXPECT_THROW(stage(engine, bad, path), DataError);
   EXPECT_EQ(std::filesystem::file_size(path), before);
   EXPECT_EQ(single(engine, "SELECT count(*) FROM read_parquet(" + duck_literal(path) + ")"), "777");
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator()), 1);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator()),
+            1);
 }
 
 TEST(StagingWriter, ReaderTextThatDoesNotConvertFailsLoudly) {

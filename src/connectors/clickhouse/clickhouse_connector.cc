@@ -91,8 +91,7 @@ class ClickHouseConnector : public Connector {
     }
     schema.estimated_rows = estimate;
     std::string sql = any_text ? fmt::format("SELECT {} FROM ({})", select, inner) : inner;
-    return reader_source(engine, std::move(opened), sql, schema, std::move(wires), label,
-                         progress);
+    return reader_source(engine, std::move(opened), sql, schema, std::move(wires), label, progress);
   }
 
   std::unique_ptr<Sink> open_sink(const LoadRequest& request) override;
@@ -140,8 +139,7 @@ class ClickHouseConnector : public Connector {
                                   key, fmt::join(values, ", "), info.qualified());
     TableSchema schema = row_hash_schema("String", info.rows);
     std::vector<ch::ChType> wires(2, ch::parse_type("String"));
-    return reader_source(engine, std::move(opened), sql, schema, std::move(wires), label,
-                         progress);
+    return reader_source(engine, std::move(opened), sql, schema, std::move(wires), label, progress);
   }
 
   std::string check(Method tier) override {
@@ -155,18 +153,18 @@ class ClickHouseConnector : public Connector {
   Opened open(Method method) const {
     Opened opened;
     // The first statement is part of opening: an unreachable HTTP port shows there.
-    std::tie(opened.session, opened.server) = open_first_tier(
-        plan_tiers(output_, method), opened.fallbacks,
-        [&](Method tier) -> std::pair<std::unique_ptr<ChSession>, ServerInfo> {
-          std::unique_ptr<ChSession> session;
-          if (tier == Method::kNative) {
-            session = ch::open_http_session(config_);
-          } else {
-            session = ch::open_client_session(config_);
-          }
-          ServerInfo server = ch::read_server_info(*session);
-          return {std::move(session), std::move(server)};
-        });
+    std::tie(opened.session, opened.server) =
+        open_first_tier(plan_tiers(output_, method), opened.fallbacks,
+                        [&](Method tier) -> std::pair<std::unique_ptr<ChSession>, ServerInfo> {
+                          std::unique_ptr<ChSession> session;
+                          if (tier == Method::kNative) {
+                            session = ch::open_http_session(config_);
+                          } else {
+                            session = ch::open_client_session(config_);
+                          }
+                          ServerInfo server = ch::read_server_info(*session);
+                          return {std::move(session), std::move(server)};
+                        });
     log_debug("clickhouse.server",
               fmt::format("{}: ClickHouse {} (time zone {}), {} tier, reading {}", config_.label(),
                           opened.server.version, opened.server.timezone, opened.session->method(),

@@ -10,19 +10,26 @@
 namespace dvt {
 namespace {
 
-std::string schema_or_main(const TableRef& table) { return table.schema.empty() ? "main" : table.schema; }
+std::string schema_or_main(const TableRef& table) {
+  return table.schema.empty() ? "main" : table.schema;
+}
 
 std::string qualified(const std::string& catalog, const TableRef& table) {
-  return fmt::format("{}.{}.{}", catalog, duck_quote(schema_or_main(table)), duck_quote(table.name));
+  return fmt::format("{}.{}.{}", catalog, duck_quote(schema_or_main(table)),
+                     duck_quote(table.name));
 }
 
 // The catalog name of an attached alias, unquoted, for duckdb_* table functions.
-std::string unquoted(const std::string& quoted) { return quoted.substr(1, quoted.size() - 2); }
+std::string unquoted(const std::string& quoted) {
+  return quoted.substr(1, quoted.size() - 2);
+}
 
 bool table_exists(Engine& engine, const std::string& catalog, const TableRef& table) {
-  auto rows = engine.query_strings(fmt::format(
-      "SELECT 1 FROM duckdb_tables() WHERE database_name = {} AND schema_name = {} AND table_name = {}",
-      duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)), duck_literal(table.name)));
+  auto rows = engine.query_strings(
+      fmt::format("SELECT 1 FROM duckdb_tables() WHERE database_name = {} AND schema_name = {} AND "
+                  "table_name = {}",
+                  duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
+                  duck_literal(table.name)));
   return !rows.empty();
 }
 
@@ -41,7 +48,8 @@ class DuckDbConnector : public Connector {
     auto nullability = engine_.query_strings(fmt::format(
         "SELECT column_name, is_nullable FROM duckdb_columns() WHERE database_name = {} AND "
         "schema_name = {} AND table_name = {}",
-        duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)), duck_literal(table.name)));
+        duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
+        duck_literal(table.name)));
     for (const auto& row : nullability) {
       int index = schema.find(row[0].value_or(""));
       if (index >= 0) schema.columns[index].nullable = row[1].value_or("true") == "true";
@@ -49,12 +57,14 @@ class DuckDbConnector : public Connector {
     auto key = engine_.query_strings(fmt::format(
         "SELECT unnest(constraint_column_names) FROM duckdb_constraints() WHERE database_name = {} "
         "AND schema_name = {} AND table_name = {} AND constraint_type = 'PRIMARY KEY'",
-        duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)), duck_literal(table.name)));
+        duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
+        duck_literal(table.name)));
     for (const auto& row : key) schema.primary_key.push_back(row[0].value_or(""));
     auto estimate = engine_.query_strings(fmt::format(
         "SELECT estimated_size FROM duckdb_tables() WHERE database_name = {} AND schema_name = {} "
         "AND table_name = {}",
-        duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)), duck_literal(table.name)));
+        duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
+        duck_literal(table.name)));
     if (!estimate.empty() && estimate[0][0]) schema.estimated_rows = std::stoull(*estimate[0][0]);
     return schema;
   }
@@ -93,8 +103,9 @@ class DuckDbConnector : public Connector {
   std::string check(Method tier) override {
     require_in_process(tier, name_, "DuckDB");
     std::string catalog = attach_for_reading();
-    auto tables = engine_.query_strings(fmt::format(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = {}", duck_literal(unquoted(catalog))));
+    auto tables = engine_.query_strings(
+        fmt::format("SELECT count(*) FROM duckdb_tables() WHERE database_name = {}",
+                    duck_literal(unquoted(catalog))));
     return fmt::format("DuckDB {}, {} ({} tables)", duckdb_library_version(), path_,
                        tables.empty() ? "0" : tables[0][0].value_or("0"));
   }
@@ -102,7 +113,8 @@ class DuckDbConnector : public Connector {
  private:
   std::string attach_for_reading() {
     if (!std::filesystem::exists(path_)) {
-      throw ConnectionError(fmt::format("output '{}': DuckDB database {} does not exist", name_, path_));
+      throw ConnectionError(
+          fmt::format("output '{}': DuckDB database {} does not exist", name_, path_));
     }
     return engine_.attach(path_, true);
   }
@@ -135,7 +147,8 @@ LoadResult AttachedTableSink::consume(Engine& engine, const std::string& select_
       }
       if (!schema.primary_key.empty()) {
         std::string key;
-        for (const auto& name : schema.primary_key) key += (key.empty() ? "" : ", ") + duck_quote(name);
+        for (const auto& name : schema.primary_key)
+          key += (key.empty() ? "" : ", ") + duck_quote(name);
         columns += ", PRIMARY KEY (" + key + ")";
       }
       engine.execute(fmt::format("CREATE TABLE {} ({})", table, columns));

@@ -50,8 +50,8 @@ class MysqlConnector : public Connector {
     ScanPlan plan = plan_scan(*connection, request);
     Source source;
     source.schema = plan.schema;
-    source.reader = open_first_tier(
-        tiers, source.fallbacks, [&](Method tier) -> std::unique_ptr<BatchReader> {
+    source.reader =
+        open_first_tier(tiers, source.fallbacks, [&](Method tier) -> std::unique_ptr<BatchReader> {
           if (tier == Method::kNative) {
             source.method = "native";
             return prefetched(std::make_unique<mysql::MysqlNativeReader>(
@@ -86,7 +86,8 @@ class MysqlConnector : public Connector {
     std::string version = run_tool(
         mysql::client_command(settings_, "SELECT VERSION()", {"--batch", "--skip-column-names"}),
         fmt::format("output '{}' through the mysql client", settings_.output_name));
-    while (!version.empty() && (version.back() == '\n' || version.back() == '\r')) version.pop_back();
+    while (!version.empty() && (version.back() == '\n' || version.back() == '\r'))
+      version.pop_back();
     return version;
   }
 
@@ -269,7 +270,8 @@ class MysqlSink : public Sink {
             }
             return {mysql::WriteMethod::kPipe, "pipe"};
           }
-          if (settings_.local_infile && server_allows) return {mysql::WriteMethod::kLoadData, "native"};
+          if (settings_.local_infile && server_allows)
+            return {mysql::WriteMethod::kLoadData, "native"};
           std::string reason = fmt::format(
               "{}: {}, so rows go in as multi-row INSERT batches instead of LOAD DATA LOCAL INFILE "
               "(slower)",

@@ -31,13 +31,14 @@ std::string schema_metadata(const TableSchema& schema) {
 // Applies a file's "dvt.schema" metadata to the columns read from it; a key
 // whose columns are not all read is dropped. A file without it is left as is.
 void apply_schema_metadata(Engine& engine, const std::filesystem::path& path, TableSchema& schema) {
-  auto rows = engine.query_strings(fmt::format(
-      "SELECT decode(value) FROM parquet_kv_metadata({}) WHERE decode(key) = {}", duck_literal(path.string()),
-      duck_literal(kSchemaKey)));
+  auto rows = engine.query_strings(
+      fmt::format("SELECT decode(value) FROM parquet_kv_metadata({}) WHERE decode(key) = {}",
+                  duck_literal(path.string()), duck_literal(kSchemaKey)));
   if (rows.empty() || !rows[0][0]) return;
   nlohmann::json document = nlohmann::json::parse(*rows[0][0], nullptr, /*allow_exceptions=*/false);
   if (!document.is_object()) {
-    throw DataError(fmt::format("{}: its {} metadata is not a JSON object", path.string(), kSchemaKey));
+    throw DataError(
+        fmt::format("{}: its {} metadata is not a JSON object", path.string(), kSchemaKey));
   }
   for (const auto& name : document.value("not_null", nlohmann::json::array())) {
     int index = name.is_string() ? schema.find(name.get<std::string>()) : -1;
@@ -53,15 +54,19 @@ void apply_schema_metadata(Engine& engine, const std::filesystem::path& path, Ta
 
 }  // namespace
 
-Source open_parquet_source(Engine& engine, const std::filesystem::path& path, const ScanRequest& request) {
-  if (!request.query.empty()) throw ConfigError("--query needs a database output as its source, not a file");
-  if (!std::filesystem::exists(path)) throw ConfigError(fmt::format("Parquet file {} does not exist", path.string()));
-  std::string sql = build_scan_sql(request, duck_quote, fmt::format("read_parquet({})", duck_literal(path.string())));
+Source open_parquet_source(Engine& engine, const std::filesystem::path& path,
+                           const ScanRequest& request) {
+  if (!request.query.empty())
+    throw ConfigError("--query needs a database output as its source, not a file");
+  if (!std::filesystem::exists(path))
+    throw ConfigError(fmt::format("Parquet file {} does not exist", path.string()));
+  std::string sql = build_scan_sql(request, duck_quote,
+                                   fmt::format("read_parquet({})", duck_literal(path.string())));
   Source source;
   source.schema = engine.describe(sql);
   apply_schema_metadata(engine, path, source.schema);
-  auto count = engine.query_strings(
-      fmt::format("SELECT sum(num_rows) FROM parquet_file_metadata({})", duck_literal(path.string())));
+  auto count = engine.query_strings(fmt::format(
+      "SELECT sum(num_rows) FROM parquet_file_metadata({})", duck_literal(path.string())));
   if (!count.empty() && count[0][0]) source.schema.estimated_rows = std::stoull(*count[0][0]);
   source.relation = "(" + sql + ")";
   source.method = "native";
@@ -86,8 +91,8 @@ constexpr uint64_t kParallelRowGroupBytes = 2 << 20;
 
 }  // namespace
 
-LoadResult ParquetSink::consume(Engine& engine, const std::string& select_sql, const TableSchema& schema,
-                                Progress* progress) {
+LoadResult ParquetSink::consume(Engine& engine, const std::string& select_sql,
+                                const TableSchema& schema, Progress* progress) {
   TempFile::remove_stale(path_);
   TempFile temp(path_);
   // DuckDB's Parquet writer holds a whole row group (122,880 rows) in memory
@@ -120,12 +125,14 @@ LoadResult ParquetSink::consume(Engine& engine, const std::string& select_sql, c
   // statuses still get one.
   options += ", WRITE_BLOOM_FILTER false, DICTIONARY_SIZE_LIMIT 1000";
   if (std::string metadata = schema_metadata(schema); !metadata.empty()) {
-    options += fmt::format(", KV_METADATA {{{}: {}}}", duck_literal(kSchemaKey), duck_literal(metadata));
+    options +=
+        fmt::format(", KV_METADATA {{{}: {}}}", duck_literal(kSchemaKey), duck_literal(metadata));
   }
   uint64_t rows = engine.execute(
       fmt::format("COPY ({}) TO {} ({})", select_sql, duck_literal(temp.path().string()), options));
   if (progress && progress->rows() != 0 && progress->rows() != rows) {
-    throw DataError(fmt::format("{}: {} rows read but {} written", path_.string(), progress->rows(), rows));
+    throw DataError(
+        fmt::format("{}: {} rows read but {} written", path_.string(), progress->rows(), rows));
   }
   temp.commit();
   if (progress) progress->set_rows(rows);

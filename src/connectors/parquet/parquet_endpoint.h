@@ -12,7 +12,8 @@ namespace dvt {
 // A source over one Parquet file; columns, predicate (DuckDB SQL) and limit
 // of `request` are applied in the engine. Throws ConfigError when the file
 // does not exist.
-Source open_parquet_source(Engine& engine, const std::filesystem::path& path, const ScanRequest& request);
+Source open_parquet_source(Engine& engine, const std::filesystem::path& path,
+                           const ScanRequest& request);
 
 // Whether a Parquet file must hold its rows in the order the source sent
 // them. kAny lets a reader source feed several encoding threads (see

@@ -79,12 +79,13 @@ std::optional<std::string> find_in_path(const std::string& tool) {
   size_t start = 0;
   while (start <= dirs.size()) {
     size_t colon = dirs.find(':', start);
-    std::string_view dir = std::string_view(dirs).substr(start, colon == std::string::npos ? std::string::npos
-                                                                                         : colon - start);
+    std::string_view dir = std::string_view(dirs).substr(
+        start, colon == std::string::npos ? std::string::npos : colon - start);
     std::string candidate(dir.empty() ? std::string_view(".") : dir);
     candidate.append("/").append(tool);
     struct stat info;
-    if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(candidate.c_str(), X_OK) == 0) {
+    if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
+        ::access(candidate.c_str(), X_OK) == 0) {
       return candidate;
     }
     if (colon == std::string::npos) break;
@@ -126,9 +127,11 @@ ChildProcess::ChildProcess(const ChildOptions& options) {
     }
   };
   if ((options.pipe_stdin && ::pipe2(in_pipe, O_CLOEXEC) != 0) ||
-      (options.pipe_stdout && ::pipe2(out_pipe, O_CLOEXEC) != 0) || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+      (options.pipe_stdout && ::pipe2(out_pipe, O_CLOEXEC) != 0) ||
+      ::pipe2(err_pipe, O_CLOEXEC) != 0) {
     close_all();
-    throw ConnectionError(fmt::format("cannot create pipes for {}: {}", name_, std::strerror(errno)));
+    throw ConnectionError(
+        fmt::format("cannot create pipes for {}: {}", name_, std::strerror(errno)));
   }
   int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   pid_t parent = ::getpid();
@@ -161,7 +164,8 @@ ChildProcess::ChildProcess(const ChildOptions& options) {
   stdin_fd_ = in_pipe[1];
   stdout_fd_ = out_pipe[0];
   stderr_ = std::make_unique<StderrDrain>(err_pipe[0]);
-  log_debug("pipe.spawn", fmt::format("started {} (pid {})", name_, pid_), {{"tool", name_}, {"pid", pid_}});
+  log_debug("pipe.spawn", fmt::format("started {} (pid {})", name_, pid_),
+            {{"tool", name_}, {"pid", pid_}});
 }
 
 ChildProcess::~ChildProcess() {
@@ -204,7 +208,8 @@ void ChildProcess::write_all(const char* data, size_t size) {
     if (put < 0) {
       int error = errno;
       wait();
-      throw ConnectionError(fmt::format("{} stopped reading its input ({}): {}", name_, std::strerror(error),
+      throw ConnectionError(fmt::format("{} stopped reading its input ({}): {}", name_,
+                                        std::strerror(error),
                                         Logger::instance().redact(stderr_text())));
     }
     data += put;
@@ -212,7 +217,9 @@ void ChildProcess::write_all(const char* data, size_t size) {
   }
 }
 
-void ChildProcess::close_stdin() { close_fd(stdin_fd_); }
+void ChildProcess::close_stdin() {
+  close_fd(stdin_fd_);
+}
 
 int ChildProcess::wait() {
   if (exit_code_) return *exit_code_;
@@ -229,7 +236,9 @@ int ChildProcess::wait() {
   return *exit_code_;
 }
 
-std::string ChildProcess::stderr_text() const { return stderr_ ? stderr_->text() : ""; }
+std::string ChildProcess::stderr_text() const {
+  return stderr_ ? stderr_->text() : "";
+}
 
 void ChildProcess::check_success(const std::string& what) {
   int code = wait();

@@ -20,8 +20,8 @@ struct ChildOptions {
   std::vector<std::string> argv;  // argv[0]: a path, or a name looked up in PATH
   // Added to (or replacing in) the inherited environment, in the child only.
   std::vector<std::pair<std::string, std::string>> environment;
-  bool pipe_stdin = false;   // else stdin is /dev/null
-  bool pipe_stdout = true;   // else stdout is /dev/null
+  bool pipe_stdin = false;  // else stdin is /dev/null
+  bool pipe_stdout = true;  // else stdout is /dev/null
 };
 
 class ChildProcess {

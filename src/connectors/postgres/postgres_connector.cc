@@ -143,8 +143,8 @@ class PostgresConnector : public Connector {
 
     Source source;
     source.schema = schema;
-    source.reader = open_first_tier(
-        tiers, source.fallbacks, [&](Method tier) -> std::unique_ptr<BatchReader> {
+    source.reader =
+        open_first_tier(tiers, source.fallbacks, [&](Method tier) -> std::unique_ptr<BatchReader> {
           if (tier == Method::kNative) {
             return open_native_reader(std::move(conn), schema, plans, sql, label, source);
           }
@@ -214,7 +214,8 @@ class PostgresConnector : public Connector {
     if (tier == Method::kNative) return connect().execute("SELECT version()").text(0, 0);
     ChildOptions options = psql_options({"-A", "-t", "-c", "SELECT version()"});
     std::string version = run_tool(options, fmt::format("output '{}' through psql", output_name_));
-    while (!version.empty() && (version.back() == '\n' || version.back() == '\r')) version.pop_back();
+    while (!version.empty() && (version.back() == '\n' || version.back() == '\r'))
+      version.pop_back();
     return version;
   }
 
@@ -390,13 +391,13 @@ class PostgresSink : public Sink {
         if (!family.copy_in_binary) {
           throw TierUnavailable(fmt::format("{} has no binary COPY FROM STDIN", connector_.type()));
         }
-        auto writer = std::make_unique<pg::PgCopyWriter>(std::move(conn), request_, schema,
-                                                         incoming, label);
+        auto writer =
+            std::make_unique<pg::PgCopyWriter>(std::move(conn), request_, schema, incoming, label);
         method = "native";
         return writer;
       }
-      auto writer = std::make_unique<pg::PgPipeWriter>(*conn, connector_.psql_options({}),
-                                                       request_, schema, incoming, label);
+      auto writer = std::make_unique<pg::PgPipeWriter>(*conn, connector_.psql_options({}), request_,
+                                                       schema, incoming, label);
       method = "pipe";
       return writer;
     });

@@ -24,7 +24,9 @@ using sqlite::SqliteColumnType;
 using sqlite::WireKind;
 
 // SQLite quotes identifiers the standard way.
-std::string quote(const std::string& identifier) { return sql_identifier(identifier); }
+std::string quote(const std::string& identifier) {
+  return sql_identifier(identifier);
+}
 
 std::string qualified(const TableRef& table) {
   return table.schema.empty() ? quote(table.name) : quote(table.schema) + "." + quote(table.name);
@@ -65,10 +67,12 @@ std::string canonical_path(const std::string& path) {
 // Owns one sqlite3 connection.
 class SqliteDatabase {
  public:
-  SqliteDatabase(const std::string& path, bool writable, const std::string& output_name) : path_(path) {
+  SqliteDatabase(const std::string& path, bool writable, const std::string& output_name)
+      : path_(path) {
     int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
     if (!writable && !std::filesystem::exists(path)) {
-      throw ConnectionError(fmt::format("output '{}': SQLite database {} does not exist", output_name, path));
+      throw ConnectionError(
+          fmt::format("output '{}': SQLite database {} does not exist", output_name, path));
     }
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
@@ -135,7 +139,10 @@ std::string exact_double_text(double value) {
 class SqliteReader : public BatchReader {
  public:
   SqliteReader(std::unique_ptr<SqliteDatabase> db, const std::string& sql, std::string label)
-      : db_(std::move(db)), statement_(*db_, sql), label_(std::move(label)), file_(canonical_path(db_->path())) {
+      : db_(std::move(db)),
+        statement_(*db_, sql),
+        label_(std::move(label)),
+        file_(canonical_path(db_->path())) {
     OpenReads::instance().add(file_);
     sqlite3_stmt* statement = statement_.get();
     int count = sqlite3_column_count(statement);
@@ -192,7 +199,8 @@ class SqliteReader : public BatchReader {
         throw DataError(fmt::format("reading {}: {}", label_, db_->error()));
       }
       ++row_number_;
-      for (size_t c = 0; c < column_count; ++c) decode(statement, static_cast<int>(c), vectors[c], row);
+      for (size_t c = 0; c < column_count; ++c)
+        decode(statement, static_cast<int>(c), vectors[c], row);
       ++row;
     }
     duckdb_data_chunk_set_size(out, row);
@@ -259,7 +267,8 @@ class SqliteReader : public BatchReader {
         } else {
           const char* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, c));
           std::string word = text ? text : "";
-          for (auto& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+          for (auto& ch : word)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
           if (storage == SQLITE_TEXT && (word == "true" || word == "t")) {
             value = true;
           } else if (storage == SQLITE_TEXT && (word == "false" || word == "f")) {
@@ -328,7 +337,8 @@ class SqliteReader : public BatchReader {
 
 class SqliteWriter : public BatchWriter {
  public:
-  SqliteWriter(std::unique_ptr<SqliteDatabase> db, const LoadRequest& request, const TableSchema& incoming)
+  SqliteWriter(std::unique_ptr<SqliteDatabase> db, const LoadRequest& request,
+               const TableSchema& incoming)
       : db_(std::move(db)), incoming_(incoming) {
     for (const auto& column : incoming.columns) {
       wire_.push_back(sqlite::target_type(column.type).wire_type);
@@ -336,8 +346,10 @@ class SqliteWriter : public BatchWriter {
     const std::string table = qualified(request.table);
     if (OpenReads::instance().contains(canonical_path(db_->path())) && journal_mode() != "wal") {
       throw ConfigError(fmt::format(
-          "SQLite {}: source and target are the same file, which this job is still reading; in rollback-journal "
-          "mode the write would wait for the read forever. Switch the file to WAL (sqlite3 {} 'PRAGMA "
+          "SQLite {}: source and target are the same file, which this job is still reading; in "
+          "rollback-journal "
+          "mode the write would wait for the read forever. Switch the file to WAL (sqlite3 {} "
+          "'PRAGMA "
           "journal_mode=WAL') or go through a staging file (dvt extract, then dvt load)",
           db_->path(), db_->path()));
     }
@@ -358,7 +370,8 @@ class SqliteWriter : public BatchWriter {
       }
       if (!incoming.primary_key.empty()) {
         std::string key;
-        for (const auto& name : incoming.primary_key) key += (key.empty() ? "" : ", ") + quote(name);
+        for (const auto& name : incoming.primary_key)
+          key += (key.empty() ? "" : ", ") + quote(name);
         columns += ", PRIMARY KEY (" + key + ")";
       }
       db_->execute(fmt::format("CREATE TABLE {} ({})", table, columns));
@@ -434,8 +447,11 @@ class SqliteWriter : public BatchWriter {
         check_interrupted();
         std::string hint;
         if (rc == SQLITE_BUSY) {
-          hint = "; another connection holds the file: when source and target are the same SQLite file, "
-                 "switch it to WAL (PRAGMA journal_mode=WAL) or go through a staging file (dvt extract, dvt load)";
+          hint =
+              "; another connection holds the file: when source and target are the same SQLite "
+              "file, "
+              "switch it to WAL (PRAGMA journal_mode=WAL) or go through a staging file (dvt "
+              "extract, dvt load)";
         }
         throw DataError(fmt::format("SQLite {}: insert failed at row {}: {}{}", db_->path(),
                                     rows_written_ + 1, db_->error(), hint));
@@ -473,16 +489,17 @@ class SqliteWriter : public BatchWriter {
   }
 
   bool table_exists(const TableRef& table) {
-    std::string master = table.schema.empty() ? "sqlite_master" : quote(table.schema) + ".sqlite_master";
+    std::string master =
+        table.schema.empty() ? "sqlite_master" : quote(table.schema) + ".sqlite_master";
     SqliteStatement lookup(*db_, "SELECT 1 FROM " + master + " WHERE type = 'table' AND name = ?");
     sqlite3_bind_text(lookup.get(), 1, table.name.c_str(), -1, SQLITE_TRANSIENT);
     return sqlite3_step(lookup.get()) == SQLITE_ROW;
   }
 
   void check_columns_exist(const TableRef& table) {
-    SqliteStatement info(*db_, fmt::format("SELECT name FROM pragma_table_info({}{})",
-                                           duck_literal(table.name),
-                                           table.schema.empty() ? "" : ", " + duck_literal(table.schema)));
+    SqliteStatement info(
+        *db_, fmt::format("SELECT name FROM pragma_table_info({}{})", duck_literal(table.name),
+                          table.schema.empty() ? "" : ", " + duck_literal(table.schema)));
     std::vector<std::string> existing;
     while (sqlite3_step(info.get()) == SQLITE_ROW) {
       existing.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info.get(), 0)));
@@ -514,9 +531,10 @@ class SqliteConnector : public Connector {
 
   TableSchema describe(const TableRef& table) override {
     SqliteDatabase db(path_, false, name_);
-    SqliteStatement info(db, fmt::format("SELECT name, type, \"notnull\", pk FROM pragma_table_info({}{})",
-                                         duck_literal(table.name),
-                                         table.schema.empty() ? "" : ", " + duck_literal(table.schema)));
+    SqliteStatement info(
+        db, fmt::format("SELECT name, type, \"notnull\", pk FROM pragma_table_info({}{})",
+                        duck_literal(table.name),
+                        table.schema.empty() ? "" : ", " + duck_literal(table.schema)));
     TableSchema schema;
     std::vector<std::pair<int, std::string>> key;
     while (sqlite3_step(info.get()) == SQLITE_ROW) {
@@ -539,8 +557,10 @@ class SqliteConnector : public Connector {
     // a lone min() or max(), not both in one query).
     try {
       auto rowid_bound = [&](const char* function) -> std::optional<int64_t> {
-        SqliteStatement bound(db, fmt::format("SELECT {}(rowid) FROM {}", function, qualified(table)));
-        if (sqlite3_step(bound.get()) != SQLITE_ROW || sqlite3_column_type(bound.get(), 0) != SQLITE_INTEGER) {
+        SqliteStatement bound(db,
+                              fmt::format("SELECT {}(rowid) FROM {}", function, qualified(table)));
+        if (sqlite3_step(bound.get()) != SQLITE_ROW ||
+            sqlite3_column_type(bound.get(), 0) != SQLITE_INTEGER) {
           return std::nullopt;
         }
         return sqlite3_column_int64(bound.get(), 0);
@@ -561,7 +581,8 @@ class SqliteConnector : public Connector {
     auto db = std::make_unique<SqliteDatabase>(path_, false, name_);
     std::string label = request.query.empty() ? fmt::format("{}:{}", name_, request.table.display())
                                               : fmt::format("{} (query)", name_);
-    auto reader = std::make_unique<SqliteReader>(std::move(db), build_scan_sql(request, quote, qualified(request.table)), label);
+    auto reader = std::make_unique<SqliteReader>(
+        std::move(db), build_scan_sql(request, quote, qualified(request.table)), label);
     if (request.query.empty()) reader->set_schema_details(described);
     Source source;
     source.schema = reader->schema();
@@ -576,13 +597,14 @@ class SqliteConnector : public Connector {
     require_in_process(request.method, name_, "SQLite");
     std::string path = path_;
     std::string name = name_;
-    return std::make_unique<StreamingSink>("native", [path, name, request](const TableSchema& incoming) {
-      return std::make_unique<SqliteWriter>(std::make_unique<SqliteDatabase>(path, true, name), request,
-                                            incoming);
-    });
+    return std::make_unique<StreamingSink>(
+        "native", [path, name, request](const TableSchema& incoming) {
+          return std::make_unique<SqliteWriter>(std::make_unique<SqliteDatabase>(path, true, name),
+                                                request, incoming);
+        });
   }
 
- std::string check(Method tier) override {
+  std::string check(Method tier) override {
     require_in_process(tier, name_, "SQLite");
     SqliteDatabase db(path_, false, name_);
     // Reading the schema proves the file is a database, not only a file.

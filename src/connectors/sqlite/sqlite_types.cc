@@ -50,7 +50,8 @@ SqliteColumnType map_declared_type(const std::string& declared) {
   if (base == "USMALLINT") return integer(Type(DUCKDB_TYPE_USMALLINT));
   if (base == "UINTEGER") return integer(Type(DUCKDB_TYPE_UINTEGER));
 
-  static const std::regex kDecimal(R"(^(?:DECIMAL|NUMERIC)(?: TEXT)? ?\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)$)");
+  static const std::regex kDecimal(
+      R"(^(?:DECIMAL|NUMERIC)(?: TEXT)? ?\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)$)");
   std::smatch match;
   if (std::regex_match(name, match, kDecimal)) {
     int width = std::stoi(match[1].str());
@@ -68,7 +69,8 @@ SqliteColumnType map_declared_type(const std::string& declared) {
   if (base == "TIMESTAMPTZ" || base == "TIMESTAMP WITH TIME ZONE") {
     return text_encoded(Type(DUCKDB_TYPE_TIMESTAMP_TZ));
   }
-  if (base == "TIME" || base == "TIME WITHOUT TIME ZONE") return text_encoded(Type(DUCKDB_TYPE_TIME));
+  if (base == "TIME" || base == "TIME WITHOUT TIME ZONE")
+    return text_encoded(Type(DUCKDB_TYPE_TIME));
   if (base == "INTERVAL") return text_encoded(Type(DUCKDB_TYPE_INTERVAL));
   if (base == "UUID") return text_encoded(Type(DUCKDB_TYPE_UUID));
   if (base == "JSON" || base == "JSON TEXT") return text_encoded(Type::json());
