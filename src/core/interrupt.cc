@@ -38,4 +38,8 @@ void request_interrupt() {
   g_interrupted.store(true, std::memory_order_relaxed);
 }
 
+void clear_interrupt() {
+  g_interrupted.store(false, std::memory_order_relaxed);
+}
+
 }  // namespace dvt

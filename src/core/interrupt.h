@@ -18,4 +18,7 @@ void check_interrupted();
 // Marks the process as interrupted (tests, and the signal handler).
 void request_interrupt();
 
+// Clears the mark again (tests only: a job never resumes after Ctrl-C).
+void clear_interrupt();
+
 }  // namespace dvt

@@ -1,9 +1,11 @@
 #include "connectors/pipe/child_process.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/log.h"
 
 extern char** environ;
@@ -134,6 +137,7 @@ ChildProcess::ChildProcess(const ChildOptions& options) {
         fmt::format("cannot create pipes for {}: {}", name_, std::strerror(errno)));
   }
   int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  const long max_fd = ::sysconf(_SC_OPEN_MAX);
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -151,6 +155,12 @@ ChildProcess::ChildProcess(const ChildOptions& options) {
     ::dup2(options.pipe_stdin ? in_pipe[0] : devnull, STDIN_FILENO);
     ::dup2(options.pipe_stdout ? out_pipe[1] : devnull, STDOUT_FILENO);
     ::dup2(err_pipe[1], STDERR_FILENO);
+    // Nothing else of ours: client libraries open their sockets without
+    // O_CLOEXEC, and a child holding one would keep that connection (and its
+    // open transaction) alive after dvt is gone.
+    if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
+      for (long fd = 3; fd < max_fd; ++fd) ::close(static_cast<int>(fd));
+    }
     ::execve(executable->c_str(), argv.data(), envp.data());
     const char message[] = "exec failed\n";
     [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, message, sizeof(message) - 1);
@@ -162,7 +172,13 @@ ChildProcess::ChildProcess(const ChildOptions& options) {
   close_fd(out_pipe[1]);
   close_fd(err_pipe[1]);
   stdin_fd_ = in_pipe[1];
+  // Reads and writes wait in poll(), where Ctrl-C is seen even while the
+  // child is silent or has stopped reading (only our ends of the pipes are
+  // non-blocking).
   stdout_fd_ = out_pipe[0];
+  for (int fd : {stdin_fd_, stdout_fd_}) {
+    if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  }
   stderr_ = std::make_unique<StderrDrain>(err_pipe[0]);
   log_debug("pipe.spawn", fmt::format("started {} (pid {})", name_, pid_),
             {{"tool", name_}, {"pid", pid_}});
@@ -196,7 +212,14 @@ size_t ChildProcess::read(char* buffer, size_t size) {
   for (;;) {
     ssize_t got = ::read(stdout_fd_, buffer, size);
     if (got >= 0) return static_cast<size_t>(got);
-    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EINTR) {
+      // Nothing yet: wait for the child, checking for Ctrl-C five times a
+      // second (a child waiting on its server may print nothing for long).
+      check_interrupted();
+      pollfd ready{stdout_fd_, POLLIN, 0};
+      ::poll(&ready, 1, 200);
+      continue;
+    }
     throw ConnectionError(fmt::format("reading from {}: {}", name_, std::strerror(errno)));
   }
 }
@@ -204,7 +227,14 @@ size_t ChildProcess::read(char* buffer, size_t size) {
 void ChildProcess::write_all(const char* data, size_t size) {
   while (size > 0) {
     ssize_t put = ::write(stdin_fd_, data, size);
-    if (put < 0 && errno == EINTR) continue;
+    if (put < 0 && (errno == EAGAIN || errno == EINTR)) {
+      // The pipe is full: wait until the child reads, checking for Ctrl-C
+      // five times a second.
+      check_interrupted();
+      pollfd ready{stdin_fd_, POLLOUT, 0};
+      ::poll(&ready, 1, 200);
+      continue;
+    }
     if (put < 0) {
       int error = errno;
       wait();
