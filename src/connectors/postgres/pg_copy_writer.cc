@@ -10,6 +10,7 @@
 #include "connectors/postgres/pg_numeric.h"
 #include "core/error.h"
 #include "core/interrupt.h"
+#include "engine/chunk_columns.h"
 
 namespace dvt::pg {
 namespace {
@@ -141,30 +142,24 @@ void PgBinaryEncoder::fail(size_t column, const std::string& what) const {
 void PgBinaryEncoder::encode(duckdb_data_chunk chunk, std::string& out) {
   const idx_t rows = duckdb_data_chunk_get_size(chunk);
   const size_t column_count = columns_.size();
-  std::vector<duckdb_vector> vectors(column_count);
-  std::vector<void*> data(column_count);
-  std::vector<uint64_t*> validity(column_count);
-  for (size_t c = 0; c < column_count; ++c) {
-    vectors[c] = duckdb_data_chunk_get_vector(chunk, c);
-    data[c] = duckdb_vector_get_data(vectors[c]);
-    validity[c] = duckdb_vector_get_validity(vectors[c]);
-  }
+  const ChunkColumns view(chunk, column_count);
   for (idx_t row = 0; row < rows; ++row) {
     put_u16(out, static_cast<uint16_t>(column_count));
     for (size_t c = 0; c < column_count; ++c) {
-      if (validity[c] && !duckdb_validity_row_is_valid(validity[c], row)) {
+      if (view.is_null(c, row)) {
         put_i32(out, -1);
         continue;
       }
       ColumnState& state = columns_[c];
       if (state.plan.codec != Codec::kArray) {
-        encode_scalar(state.plan.codec, state.decimal_storage, state.scale, data[c], row, c, out);
+        encode_scalar(state.plan.codec, state.decimal_storage, state.scale, view.data(c), row, c,
+                      out);
         continue;
       }
       // One-dimensional array: ndim, has-null flag, element OID, length,
       // lower bound 1, then the elements with their own length words.
-      auto entry = static_cast<duckdb_list_entry*>(data[c])[row];
-      duckdb_vector child = duckdb_list_vector_get_child(vectors[c]);
+      auto entry = static_cast<duckdb_list_entry*>(view.data(c))[row];
+      duckdb_vector child = duckdb_list_vector_get_child(view.vector(c));
       void* child_data = duckdb_vector_get_data(child);
       uint64_t* child_validity = duckdb_vector_get_validity(child);
       size_t start = out.size();

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/log.h"
+#include "engine/chunk_columns.h"
 
 namespace dvt::pg {
 namespace {
@@ -144,31 +145,24 @@ void PgTextEncoder::append_value(CopyTextCodec codec, void* data, idx_t row, std
 void PgTextEncoder::encode(duckdb_data_chunk chunk, std::string& out) {
   const idx_t rows = duckdb_data_chunk_get_size(chunk);
   const size_t column_count = plans_.size();
-  std::vector<duckdb_vector> vectors(column_count);
-  std::vector<void*> data(column_count);
-  std::vector<uint64_t*> validity(column_count);
-  for (size_t c = 0; c < column_count; ++c) {
-    vectors[c] = duckdb_data_chunk_get_vector(chunk, c);
-    data[c] = duckdb_vector_get_data(vectors[c]);
-    validity[c] = duckdb_vector_get_validity(vectors[c]);
-  }
+  const ChunkColumns view(chunk, column_count);
   for (idx_t row = 0; row < rows; ++row) {
     for (size_t c = 0; c < column_count; ++c) {
       if (c) out += '\t';
-      if (validity[c] && !duckdb_validity_row_is_valid(validity[c], row)) {
+      if (view.is_null(c, row)) {
         out += "\\N";
         continue;
       }
       const TextWritePlan& plan = plans_[c];
       if (plan.codec != CopyTextCodec::kArray) {
         scratch_.clear();
-        append_value(plan.codec, data[c], row, scratch_);
+        append_value(plan.codec, view.data(c), row, scratch_);
         append_escaped(scratch_, out);
         continue;
       }
       // An array literal with every element quoted, then escaped for COPY.
-      auto entry = static_cast<duckdb_list_entry*>(data[c])[row];
-      duckdb_vector child = duckdb_list_vector_get_child(vectors[c]);
+      auto entry = static_cast<duckdb_list_entry*>(view.data(c))[row];
+      duckdb_vector child = duckdb_list_vector_get_child(view.vector(c));
       void* child_data = duckdb_vector_get_data(child);
       uint64_t* child_validity = duckdb_vector_get_validity(child);
       scratch_.clear();

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/utf8.h"
+#include "engine/chunk_columns.h"
 #include "project/profiles.h"
 
 namespace dvt {
@@ -397,38 +398,31 @@ class SqliteWriter : public BatchWriter {
     check_interrupted();
     const idx_t rows = duckdb_data_chunk_get_size(chunk);
     const size_t columns = wire_.size();
-    std::vector<duckdb_vector> vectors(columns);
-    std::vector<uint64_t*> validity(columns);
-    std::vector<void*> data(columns);
-    for (size_t c = 0; c < columns; ++c) {
-      vectors[c] = duckdb_data_chunk_get_vector(chunk, c);
-      validity[c] = duckdb_vector_get_validity(vectors[c]);
-      data[c] = duckdb_vector_get_data(vectors[c]);
-    }
+    const ChunkColumns view(chunk, columns);
     sqlite3_stmt* insert = insert_->get();
     for (idx_t row = 0; row < rows; ++row) {
       for (size_t c = 0; c < columns; ++c) {
         int index = static_cast<int>(c) + 1;
-        if (validity[c] && !duckdb_validity_row_is_valid(validity[c], row)) {
+        if (view.is_null(c, row)) {
           sqlite3_bind_null(insert, index);
           continue;
         }
         switch (wire_[c].id) {
           case DUCKDB_TYPE_BIGINT:
-            sqlite3_bind_int64(insert, index, static_cast<int64_t*>(data[c])[row]);
+            sqlite3_bind_int64(insert, index, static_cast<int64_t*>(view.data(c))[row]);
             bytes_ += 8;
             break;
           case DUCKDB_TYPE_DOUBLE:
-            sqlite3_bind_double(insert, index, static_cast<double*>(data[c])[row]);
+            sqlite3_bind_double(insert, index, static_cast<double*>(view.data(c))[row]);
             bytes_ += 8;
             break;
           case DUCKDB_TYPE_BOOLEAN:
-            sqlite3_bind_int(insert, index, static_cast<bool*>(data[c])[row] ? 1 : 0);
+            sqlite3_bind_int(insert, index, static_cast<bool*>(view.data(c))[row] ? 1 : 0);
             bytes_ += 1;
             break;
           case DUCKDB_TYPE_BLOB:
           case DUCKDB_TYPE_VARCHAR: {
-            auto* value = &static_cast<duckdb_string_t*>(data[c])[row];
+            auto* value = &static_cast<duckdb_string_t*>(view.data(c))[row];
             const char* text = duckdb_string_t_data(value);
             uint32_t length = duckdb_string_t_length(*value);
             if (wire_[c].id == DUCKDB_TYPE_BLOB) {
