@@ -5,6 +5,10 @@
 #
 #   raw SELECT     clickhouse-client --query "SELECT * FROM t FORMAT Native" > /dev/null
 #   extract        dvt extract, native (HTTP) and pipe (clickhouse-client) (zstd Parquet)
+#   writer floor   dvt extract of the same rows from a local DuckDB file: the
+#                  Parquet writer alone, with no server and no decoding, on the
+#                  same two cores (what any extraction to zstd Parquet costs at
+#                  the least)
 #   raw INSERT     clickhouse-client --query "INSERT INTO t2 FORMAT TSV" < t.tsv
 #   load           dvt load of the extracted Parquet: native into a new table
 #                  (NOT NULL columns from the staging file's metadata), native over an
@@ -50,7 +54,7 @@ client=(clickhouse-client)
 command -v clickhouse-client >/dev/null || client=(clickhouse client)
 command -v "${client[0]}" >/dev/null || { echo "bench: clickhouse-client not found (apt-get install clickhouse-client)" >&2; exit 1; }
 mkdir -p "$WORK"
-trap 'rm -rf "$WORK"/*.parquet "$WORK"/*.tsv "$WORK"/_state "$WORK/client.xml"' EXIT
+trap 'rm -rf "$WORK"/*.parquet "$WORK"/*.tsv "$WORK"/_state "$WORK/client.xml" "$WORK"/floor.duckdb*' EXIT
 
 # The password reaches the client through a 0600 configuration file and dvt
 # through the environment; never a command line.
@@ -86,6 +90,9 @@ bench:
       user: $CH_USER
       password: "{{ env_var('DVT_BENCH_PASSWORD') }}"
       database: $DB
+    duck:
+      type: duckdb
+      path: $WORK/floor.duckdb
 EOF
 chmod 600 "$WORK/profiles.yml"
 
@@ -145,6 +152,12 @@ for n in "${SIZES[@]}"; do
     table+=$'\n'"| $n | dvt extract --method $method (zstd Parquet) | $SECONDS_TAKEN | $(rows_per_s "$n" "$SECONDS_TAKEN") | $(ratio "$SECONDS_TAKEN" "$raw_out") | $RSS_MB |"
   done
 
+  rm -f "$WORK/floor.duckdb"
+  "${dvt[@]}" copy "ch:$t" "duck:$t"
+  best settle "${dvt[@]}" extract "duck:$t" --staging-dir "$WORK" --name t_floor
+  table+=$'\n'"| $n | writer floor: dvt extract from a local DuckDB file of the same rows (zstd Parquet) | $SECONDS_TAKEN | $(rows_per_s "$n" "$SECONDS_TAKEN") | $(ratio "$SECONDS_TAKEN" "$raw_out") | $RSS_MB |"
+  rm -f "$WORK/floor.duckdb" "$WORK/t_floor.parquet"
+
   best "ch --query 'TRUNCATE TABLE $DB.${t}_tsv'; settle" \
     sh -c "$(printf '%q ' "${client[@]}") --config-file='$WORK/client.xml' --query 'INSERT INTO $DB.${t}_tsv FORMAT TSV' < '$WORK/t.tsv'"
   raw_in=$SECONDS_TAKEN
@@ -170,7 +183,7 @@ for n in "${SIZES[@]}"; do
   [[ "$counts" == "$n $n $n $n" ]] || { echo "bench: row counts differ after load/copy: $counts (expected $n)" >&2; exit 1; }
   for suffix in "" _tsv _load _swap _pipe _copy; do ch --query "DROP TABLE IF EXISTS $DB.$t$suffix"; done
   rm -f "$WORK"/*.parquet "$WORK/t.tsv"
-  echo "$table" | tail -n 8 >&2
+  echo "$table" | tail -n 9 >&2
 done
 
 version=$(ch --query "SELECT version()")
@@ -182,7 +195,12 @@ copy against clickhouse-client's Native SELECT to /dev/null, load against its TS
 INSERT from a file. Peak RSS is the whole dvt process (/usr/bin/time -v; with
 --method pipe, the larger of dvt and its clickhouse-client child), largest of
 the runs. Extraction writes zstd Parquet; loads send Native. Every timed run
-starts with no merge running in the bench database.
+starts with no merge running in the bench database. The \"writer floor\" row
+writes the same rows to the same Parquet from a local DuckDB file, with no
+server running a query and nothing to decode: any extraction to zstd Parquet
+does at least this work on the same two cores. (Its peak RSS grows with the
+rows because DuckDB's buffer pool keeps the blocks of a database file it has
+read, up to dvt's memory limit.)
 
 $table
 "
