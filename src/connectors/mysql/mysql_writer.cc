@@ -282,18 +282,15 @@ class LocalInfileStream {
   std::thread thread_;
 };
 
-class MysqlLoadDataWriter : public MysqlWriterBase {
+// Rows as LOAD DATA text, gathered into blocks of about kBlockBytes; a
+// subclass sends each full block on (to the server, or to the client).
+class MysqlLoadDataBlocks : public MysqlWriterBase {
  public:
-  MysqlLoadDataWriter(std::unique_ptr<MysqlConnection> connection, const LoadRequest& request,
-                      const TableSchema& incoming)
-      : MysqlWriterBase(std::move(connection), request, incoming, false) {
-    plan_.begin();
-    std::string sql = load_data_sql(kStreamName, plan_.load_table(), encoder_);
-    log_debug("mysql.load", sql);
+  MysqlLoadDataBlocks(std::unique_ptr<MysqlConnection> connection, const LoadRequest& request,
+                      const TableSchema& incoming, bool rows_in_other_session)
+      : MysqlWriterBase(std::move(connection), request, incoming, rows_in_other_session) {
     block_.reserve(kBlockBytes + kBlockBytes / 4);
-    stream_ = std::make_unique<LocalInfileStream>(*connection_, sql);
   }
-  ~MysqlLoadDataWriter() override { MysqlLoadDataWriter::abort(); }
 
   void write(duckdb_data_chunk chunk) override {
     check_interrupted();
@@ -306,8 +303,27 @@ class MysqlLoadDataWriter : public MysqlWriterBase {
     rows_sent_ += rows;
   }
 
+ protected:
+  // Sends block_ on and leaves it empty.
+  virtual void flush() = 0;
+
+  std::string block_;
+};
+
+class MysqlLoadDataWriter : public MysqlLoadDataBlocks {
+ public:
+  MysqlLoadDataWriter(std::unique_ptr<MysqlConnection> connection, const LoadRequest& request,
+                      const TableSchema& incoming)
+      : MysqlLoadDataBlocks(std::move(connection), request, incoming, false) {
+    plan_.begin();
+    std::string sql = load_data_sql(kStreamName, plan_.load_table(), encoder_);
+    log_debug("mysql.load", sql);
+    stream_ = std::make_unique<LocalInfileStream>(*connection_, sql);
+  }
+  ~MysqlLoadDataWriter() override { MysqlLoadDataWriter::abort(); }
+
  private:
-  void flush() {
+  void flush() override {
     bytes_ += block_.size();
     if (!stream_->push(block_)) {
       // The statement ended before its input did: report why.
@@ -339,7 +355,6 @@ class MysqlLoadDataWriter : public MysqlWriterBase {
   }
 
   std::unique_ptr<LocalInfileStream> stream_;
-  std::string block_;
 };
 
 class MysqlInsertWriter : public MysqlWriterBase {
@@ -410,11 +425,11 @@ class MysqlInsertWriter : public MysqlWriterBase {
   uint64_t stored_ = 0;
 };
 
-class MysqlPipeWriter : public MysqlWriterBase {
+class MysqlPipeWriter : public MysqlLoadDataBlocks {
  public:
   MysqlPipeWriter(std::unique_ptr<MysqlConnection> connection, const LoadRequest& request,
                   const TableSchema& incoming)
-      : MysqlWriterBase(std::move(connection), request, incoming, true) {
+      : MysqlLoadDataBlocks(std::move(connection), request, incoming, true) {
     plan_.begin();
     std::string sql =
         fmt::format("SET time_zone = '+00:00', SESSION sql_mode = '{}'; {}", kStrictMode,
@@ -425,23 +440,11 @@ class MysqlPipeWriter : public MysqlWriterBase {
     options.pipe_stdin = true;
     options.pipe_stdout = true;
     child_ = std::make_unique<ChildProcess>(options);
-    block_.reserve(kBlockBytes + kBlockBytes / 4);
   }
   ~MysqlPipeWriter() override { MysqlPipeWriter::abort(); }
 
-  void write(duckdb_data_chunk chunk) override {
-    check_interrupted();
-    const idx_t rows = duckdb_data_chunk_get_size(chunk);
-    encoder_.begin(chunk, rows_sent_ + 1);
-    for (idx_t row = 0; row < rows; ++row) {
-      encoder_.append_load_data_row(row, block_);
-      if (block_.size() >= kBlockBytes) flush();
-    }
-    rows_sent_ += rows;
-  }
-
  private:
-  void flush() {
+  void flush() override {
     child_->write_all(block_.data(), block_.size());
     bytes_ += block_.size();
     block_.clear();
@@ -484,7 +487,6 @@ class MysqlPipeWriter : public MysqlWriterBase {
   }
 
   std::unique_ptr<ChildProcess> child_;
-  std::string block_;
 };
 
 }  // namespace
