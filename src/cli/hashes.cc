@@ -7,6 +7,7 @@
 #include "connectors/parquet/parquet_endpoint.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/scratch_directory.h"
 #include "engine/engine.h"
 
 namespace dvt {
@@ -33,20 +34,12 @@ TransferResult run_hashes(const GlobalOptions& options, const Endpoint& from,
   result.target = target.string();
 
   // The engine spills (if it must) under a folder of its own, removed at the end.
-  fs::path scratch = fs::temp_directory_path() / fmt::format("dvt-{}", getpid());
-  fs::create_directories(scratch);
-  struct RemoveScratch {
-    fs::path path;
-    ~RemoveScratch() {
-      std::error_code ignored;
-      fs::remove_all(path, ignored);
-    }
-  } remove_scratch{scratch};
+  ScratchDirectory scratch;
 
   EngineOptions engine_options;
   engine_options.threads = options.threads;
   engine_options.memory_limit = options.memory_limit;
-  engine_options.temp_directory = scratch.string();
+  engine_options.temp_directory = scratch.path().string();
   Engine engine(engine_options);
   std::unique_ptr<Connector> connector = make_connector(output, engine);
   Progress progress(fmt::format("{} -> {}", result.source, result.target), std::nullopt);

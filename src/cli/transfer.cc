@@ -10,6 +10,7 @@
 #include "connectors/parquet/parquet_endpoint.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/scratch_directory.h"
 #include "core/sql_text.h"
 #include "engine/engine.h"
 
@@ -18,23 +19,6 @@ namespace dvt {
 namespace fs = std::filesystem;
 
 namespace {
-
-// A spill folder for the engine, removed when the job ends.
-class ScratchDirectory {
- public:
-  ScratchDirectory() {
-    path_ = fs::temp_directory_path() / fmt::format("dvt-{}", getpid());
-    fs::create_directories(path_);
-  }
-  ~ScratchDirectory() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string describe_endpoint(const Endpoint& endpoint, const ScanRequest* scan) {
   if (endpoint.is_file) return endpoint.path;

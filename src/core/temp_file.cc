@@ -16,6 +16,10 @@ namespace dvt {
 
 namespace fs = std::filesystem;
 
+bool process_is_gone(pid_t pid) {
+  return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
 TempFile::TempFile(fs::path final_path) : final_path_(std::move(final_path)) {
   if (final_path_.has_parent_path()) {
     std::error_code error;
@@ -64,7 +68,7 @@ void TempFile::remove_stale(const fs::path& final_path) {
     } catch (...) {
       continue;
     }
-    if (pid > 0 && pid != getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) {
+    if (pid > 0 && pid != getpid() && process_is_gone(pid)) {
       fs::remove(entry.path(), error);
     }
   }

@@ -3,9 +3,15 @@
 // file that looks complete. Destruction without commit removes the temp file.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 
 namespace dvt {
+
+// True when no process with this pid runs on this machine, so what it left
+// behind (a temp file, a scratch folder) can be removed.
+bool process_is_gone(pid_t pid);
 
 class TempFile {
  public:

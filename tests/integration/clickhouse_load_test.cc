@@ -181,12 +181,17 @@ TEST_F(ClickHouseLoad, AKilledLoadLeavesThePreviousContentsReadable) {
   std::vector<std::string> left = tables();
   ASSERT_EQ(left.size(), 2u);
   EXPECT_EQ(left[1].rfind("orders__dvt_tmp_", 0), 0u) << left[1];
+  const std::filesystem::path scratch =
+      std::filesystem::temp_directory_path() / fmt::format("dvt-{}", pid);
+  EXPECT_TRUE(std::filesystem::is_directory(scratch));
 
-  // The next load into the table drops what the killed one left.
+  // The next load into the table drops what the killed one left, and the
+  // next job removes its scratch folder.
   DvtRun load = db_.dvt({"load", db_.file("incoming.parquet"), db_.endpoint("orders")});
   ASSERT_EQ(load.exit_code, 0) << load.err;
   EXPECT_EQ(orders(), "10|new ten|10.50|2024-03-01;11|new eleven|11.25|2024-01-31;");
   EXPECT_EQ(tables(), (std::vector<std::string>{"orders"}));
+  EXPECT_FALSE(std::filesystem::exists(scratch));
 }
 
 TEST_F(ClickHouseLoad, AnInterruptedLoadDropsItsStagingTable) {

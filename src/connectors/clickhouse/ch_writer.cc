@@ -1,10 +1,8 @@
 #include "connectors/clickhouse/ch_writer.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -12,6 +10,7 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/log.h"
+#include "core/temp_file.h"
 
 namespace dvt::ch {
 namespace {
@@ -37,10 +36,6 @@ std::string host_tag() {
     hash *= 16777619u;
   }
   return fmt::format("{:08x}", hash);
-}
-
-bool process_alive(long pid) {
-  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 
 }  // namespace
@@ -130,7 +125,7 @@ void ChWriter::recover_leftovers() {
     std::string digits = rest.substr(tag.size() + 1);
     auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
     if (error != std::errc() || end != digits.data() + digits.size() || pid == ::getpid() ||
-        process_alive(pid)) {
+        !process_is_gone(static_cast<pid_t>(pid))) {
       continue;
     }
     if (old && !target_.exists && !restored) {
