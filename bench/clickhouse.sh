@@ -43,7 +43,13 @@ CH_NATIVE_PORT=${DVT_TEST_CH_NATIVE_PORT:-9000}
 CH_USER=${DVT_TEST_CH_USER:-default}
 CH_PASSWORD=${DVT_TEST_CH_PASSWORD:-}
 DVT=${DVT:-$root/build/dvt}
-WORK=${WORK:-$(mktemp -d /tmp/dvt-bench-ch.XXXXXX)}
+# A scratch folder the script makes is removed whole at the end; a WORK given
+# to it keeps everything but the data files.
+own_work=0
+if [[ -z "${WORK:-}" ]]; then
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/dvt-bench-ch.XXXXXX")
+  own_work=1
+fi
 RUNS=${RUNS:-3}
 SIZES=("$@")
 ((${#SIZES[@]})) || SIZES=(1000 100000 1000000 10000000)
@@ -54,7 +60,7 @@ client=(clickhouse-client)
 command -v clickhouse-client >/dev/null || client=(clickhouse client)
 command -v "${client[0]}" >/dev/null || { echo "bench: clickhouse-client not found (apt-get install clickhouse-client)" >&2; exit 1; }
 mkdir -p "$WORK"
-trap 'rm -rf "$WORK"/*.parquet "$WORK"/*.tsv "$WORK"/_state "$WORK/client.xml" "$WORK"/floor.duckdb*' EXIT
+trap 'rm -rf "$WORK"/*.parquet "$WORK"/*.tsv "$WORK"/_state "$WORK/client.xml" "$WORK"/floor.duckdb*; if ((own_work)); then rm -rf "$WORK"; fi' EXIT
 
 # The password reaches the client through a 0600 configuration file and dvt
 # through the environment; never a command line.

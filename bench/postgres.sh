@@ -32,7 +32,13 @@ export PGUSER=${DVT_TEST_PG_USER:-${PGUSER:-postgres}}
 export PGPASSWORD=${DVT_TEST_PG_PASSWORD:-${PGPASSWORD:-}}
 export PGDATABASE=${DVT_TEST_PG_DB:-${PGDATABASE:-postgres}}
 DVT=${DVT:-$root/build/dvt}
-WORK=${WORK:-$(mktemp -d /tmp/dvt-bench-pg.XXXXXX)}
+# A scratch folder the script makes is removed whole at the end; a WORK given
+# to it keeps everything but the data files.
+own_work=0
+if [[ -z "${WORK:-}" ]]; then
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/dvt-bench-pg.XXXXXX")
+  own_work=1
+fi
 SIZES=("$@")
 ((${#SIZES[@]})) || SIZES=(1000 100000 1000000 10000000)
 SCHEMA=dvt_bench
@@ -41,7 +47,7 @@ REPEAT=${REPEAT:-3}
 [[ -x "$DVT" ]] || { echo "bench: no dvt binary at $DVT (build it, or set DVT=)" >&2; exit 1; }
 command -v psql >/dev/null || { echo "bench: psql not found (apt-get install postgresql-client)" >&2; exit 1; }
 mkdir -p "$WORK"
-trap 'rm -rf "$WORK"/*.parquet "$WORK"/*.csv "$WORK"/staging' EXIT
+trap 'rm -rf "$WORK"/*.parquet "$WORK"/*.csv "$WORK"/staging; if ((own_work)); then rm -rf "$WORK"; fi' EXIT
 
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
