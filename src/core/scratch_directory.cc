@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -15,18 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kPrefix = "dvt-";
-
-// The pid in "dvt-<pid>", or 0 for any other name.
-pid_t pid_of(const std::string& name) {
-  if (!name.starts_with(kPrefix) || name.size() == 4 || name.size() > 14) return 0;
-  long pid = 0;
-  for (char c : name.substr(4)) {
-    if (c < '0' || c > '9') return 0;
-    pid = pid * 10 + (c - '0');
-  }
-  return static_cast<pid_t>(pid);
-}
+constexpr std::string_view kPrefix = "dvt-";
 
 }  // namespace
 
@@ -35,9 +25,9 @@ ScratchDirectory::ScratchDirectory() {
   fs::path parent = fs::temp_directory_path(error);
   if (error) throw ConfigError(fmt::format("no temp folder: {}", error.message()));
   for (const auto& entry : fs::directory_iterator(parent, error)) {
-    pid_t pid = pid_of(entry.path().filename().string());
     std::error_code ignored;
-    if (pid > 0 && pid != ::getpid() && entry.is_directory(ignored) && process_is_gone(pid)) {
+    if (entry.is_directory(ignored) &&
+        dead_process_in(entry.path().filename().string(), kPrefix) > 0) {
       fs::remove_all(entry.path(), ignored);
     }
   }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <string>
 
@@ -16,8 +17,16 @@ namespace dvt {
 
 namespace fs = std::filesystem;
 
-bool process_is_gone(pid_t pid) {
-  return ::kill(pid, 0) != 0 && errno == ESRCH;
+pid_t dead_process_in(std::string_view name, std::string_view prefix) {
+  if (!name.starts_with(prefix)) return 0;
+  std::string_view digits = name.substr(prefix.size());
+  pid_t pid = 0;
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+  if (error != std::errc() || end != digits.data() + digits.size() || pid <= 0 ||
+      pid == ::getpid()) {
+    return 0;
+  }
+  return ::kill(pid, 0) != 0 && errno == ESRCH ? pid : 0;
 }
 
 TempFile::TempFile(fs::path final_path) : final_path_(std::move(final_path)) {
@@ -60,15 +69,7 @@ void TempFile::remove_stale(const fs::path& final_path) {
   std::string prefix = final_path.filename().string() + ".tmp-";
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(folder, error)) {
-    std::string name = entry.path().filename().string();
-    if (!name.starts_with(prefix)) continue;
-    pid_t pid = 0;
-    try {
-      pid = static_cast<pid_t>(std::stol(name.substr(prefix.size())));
-    } catch (...) {
-      continue;
-    }
-    if (pid > 0 && pid != getpid() && process_is_gone(pid)) {
+    if (dead_process_in(entry.path().filename().string(), prefix) > 0) {
       fs::remove(entry.path(), error);
     }
   }

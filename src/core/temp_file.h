@@ -6,12 +6,15 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <string_view>
 
 namespace dvt {
 
-// True when no process with this pid runs on this machine, so what it left
-// behind (a temp file, a scratch folder) can be removed.
-bool process_is_gone(pid_t pid);
+// The pid in `name` when it is `prefix` followed by the decimal pid of
+// another process that no longer runs on this machine, so what that process
+// left behind (a temp file, a scratch folder, a staging table) can go; 0 for
+// any other name.
+pid_t dead_process_in(std::string_view name, std::string_view prefix);
 
 class TempFile {
  public:

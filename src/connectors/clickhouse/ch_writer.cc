@@ -118,16 +118,8 @@ void ChWriter::recover_leftovers() {
     bool old = rest.rfind(kOldMarker, 0) == 0;
     if (!temp && !old) continue;
     rest = rest.substr(std::string(kTempMarker).size());
-    if (rest.size() < tag.size() + 2 || rest.compare(0, tag.size(), tag) != 0 ||
-        rest[tag.size()] != '_')
-      continue;
-    long pid = 0;
-    std::string digits = rest.substr(tag.size() + 1);
-    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
-    if (error != std::errc() || end != digits.data() + digits.size() || pid == ::getpid() ||
-        !process_is_gone(static_cast<pid_t>(pid))) {
-      continue;
-    }
+    pid_t pid = dead_process_in(rest, tag + "_");
+    if (pid == 0) continue;
     if (old && !target_.exists && !restored) {
       // Killed between the two renames of a swap: the old table is the
       // table's last published contents.

@@ -29,6 +29,15 @@ namespace {
 
 constexpr size_t kStderrKeep = 64 * 1024;
 
+// Waits until `fd` is ready for `events` (POLLIN, POLLOUT) or 200 ms have
+// passed, after checking for Ctrl-C: our ends of a child's pipes are
+// non-blocking, so a silent child or one that stopped reading never holds us.
+void wait_ready(int fd, short events) {
+  check_interrupted();
+  pollfd ready{fd, events, 0};
+  ::poll(&ready, 1, 200);
+}
+
 // Closes an fd it owns.
 void close_fd(int& fd) {
   if (fd >= 0) ::close(fd);
@@ -172,9 +181,7 @@ ChildProcess::ChildProcess(const ChildOptions& options) {
   close_fd(out_pipe[1]);
   close_fd(err_pipe[1]);
   stdin_fd_ = in_pipe[1];
-  // Reads and writes wait in poll(), where Ctrl-C is seen even while the
-  // child is silent or has stopped reading (only our ends of the pipes are
-  // non-blocking).
+  // Only our ends are non-blocking: reads and writes wait in wait_ready().
   stdout_fd_ = out_pipe[0];
   for (int fd : {stdin_fd_, stdout_fd_}) {
     if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -213,11 +220,8 @@ size_t ChildProcess::read(char* buffer, size_t size) {
     ssize_t got = ::read(stdout_fd_, buffer, size);
     if (got >= 0) return static_cast<size_t>(got);
     if (errno == EAGAIN || errno == EINTR) {
-      // Nothing yet: wait for the child, checking for Ctrl-C five times a
-      // second (a child waiting on its server may print nothing for long).
-      check_interrupted();
-      pollfd ready{stdout_fd_, POLLIN, 0};
-      ::poll(&ready, 1, 200);
+      // Nothing yet (a child waiting on its server may print nothing for long).
+      wait_ready(stdout_fd_, POLLIN);
       continue;
     }
     throw ConnectionError(fmt::format("reading from {}: {}", name_, std::strerror(errno)));
@@ -228,11 +232,8 @@ void ChildProcess::write_all(const char* data, size_t size) {
   while (size > 0) {
     ssize_t put = ::write(stdin_fd_, data, size);
     if (put < 0 && (errno == EAGAIN || errno == EINTR)) {
-      // The pipe is full: wait until the child reads, checking for Ctrl-C
-      // five times a second.
-      check_interrupted();
-      pollfd ready{stdin_fd_, POLLOUT, 0};
-      ::poll(&ready, 1, 200);
+      // The pipe is full until the child reads.
+      wait_ready(stdin_fd_, POLLOUT);
       continue;
     }
     if (put < 0) {
