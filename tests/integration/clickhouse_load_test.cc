@@ -163,7 +163,12 @@ TEST_F(ClickHouseLoad, AKilledLoadLeavesThePreviousContentsReadable) {
       "--query",
       "SELECT toUInt32(number + sleepEachRow(0.00004)) AS id, toString(number) AS name, "
       "toDecimal64(number, 2) AS amount, toDate('2024-05-01') AS d FROM numbers(400000)"};
-  pid_t pid = spawn_dvt(args, db_.dir());
+  // A temp folder of the test's own: other tests' jobs running beside this
+  // one sweep the scratch folders of dead jobs in the shared one.
+  const std::filesystem::path tmp = std::filesystem::path(db_.dir()) / "tmp";
+  std::filesystem::create_directory(tmp);
+  const std::vector<std::pair<std::string, std::string>> environment = {{"TMPDIR", tmp.string()}};
+  pid_t pid = spawn_dvt(args, db_.dir(), environment);
   // Wait until the rows are flowing into the staging table, then kill -9.
   bool inserting = false;
   for (int i = 0; i < 200 && !inserting; ++i) {
@@ -181,13 +186,14 @@ TEST_F(ClickHouseLoad, AKilledLoadLeavesThePreviousContentsReadable) {
   std::vector<std::string> left = tables();
   ASSERT_EQ(left.size(), 2u);
   EXPECT_EQ(left[1].rfind("orders__dvt_tmp_", 0), 0u) << left[1];
-  const std::filesystem::path scratch =
-      std::filesystem::temp_directory_path() / fmt::format("dvt-{}", pid);
+  const std::filesystem::path scratch = tmp / fmt::format("dvt-{}", pid);
   EXPECT_TRUE(std::filesystem::is_directory(scratch));
 
   // The next load into the table drops what the killed one left, and the
   // next job removes its scratch folder.
-  DvtRun load = db_.dvt({"load", db_.file("incoming.parquet"), db_.endpoint("orders")});
+  DvtRunOptions options;
+  options.environment = environment;
+  DvtRun load = db_.dvt({"load", db_.file("incoming.parquet"), db_.endpoint("orders")}, options);
   ASSERT_EQ(load.exit_code, 0) << load.err;
   EXPECT_EQ(orders(), "10|new ten|10.50|2024-03-01;11|new eleven|11.25|2024-01-31;");
   EXPECT_EQ(tables(), (std::vector<std::string>{"orders"}));

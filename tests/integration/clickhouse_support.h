@@ -82,12 +82,6 @@ long differing_rows(ChTestConnection& db, const std::string& left, const std::st
 // The server's connection settings.
 ServerEnv ch_env();
 
-// Starts dvt with `args` in the background (stdout/stderr to files under
-// `dir`); returns its pid. wait_dvt() reaps it and returns its exit code
-// (128+signal when it was killed).
-pid_t spawn_dvt(const std::vector<std::string>& args, const std::string& dir);
-int wait_dvt(pid_t pid);
-
 // Pids of the running processes whose parent is `parent`.
 std::vector<pid_t> child_pids(pid_t parent);
 // /proc/PID/cmdline as its arguments ("" when the process is gone).

@@ -136,37 +136,4 @@ long differing_rows(PgTestConnection& db, const std::string& left, const std::st
                            left, right)));
 }
 
-pid_t spawn_dvt(const std::vector<std::string>& args, const std::string& dir,
-                const std::vector<std::pair<std::string, std::string>>& environment) {
-  std::vector<std::string> strings = {DVT_BINARY};
-  strings.insert(strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& arg : strings) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  std::string out = dir + "/spawned.out";
-  std::string err = dir + "/spawned.err";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    ::dup2(out_fd, STDOUT_FILENO);
-    ::dup2(err_fd, STDERR_FILENO);
-    ::dup2(null_fd, STDIN_FILENO);
-    if (::chdir(dir.c_str()) != 0) ::_exit(126);
-    for (const auto& [name, value] : environment) ::setenv(name.c_str(), value.c_str(), 1);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  if (pid < 0) throw std::runtime_error("fork failed");
-  return pid;
-}
-
-int wait_dvt(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 }  // namespace dvt::test::pgtest

@@ -77,11 +77,4 @@ long differing_rows(PgTestConnection& db, const std::string& left, const std::st
 // The server's connection settings.
 ServerEnv pg_env();
 
-// Starts dvt with `args` in the background (stdout/stderr to files under
-// `dir`); returns its pid. wait_dvt() reaps it.
-pid_t spawn_dvt(const std::vector<std::string>& args, const std::string& dir,
-                const std::vector<std::pair<std::string, std::string>>& environment = {});
-// Waits for a spawned dvt; returns its exit code (128+signal when killed).
-int wait_dvt(pid_t pid);
-
 }  // namespace dvt::test::pgtest

@@ -1,6 +1,8 @@
 // Runs the real dvt binary in a test and reports what it did.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +24,14 @@ struct DvtRunOptions {
 
 // Runs DVT_BINARY with `args`. Never throws on a non-zero exit.
 DvtRun run_dvt(const std::vector<std::string>& args, const DvtRunOptions& options = {});
+
+// Starts DVT_BINARY with `args` in the background, in folder `dir`, its
+// stdout and stderr going to dir/spawned.out and dir/spawned.err, with
+// `environment` added; returns its pid. wait_dvt() reaps it.
+pid_t spawn_dvt(const std::vector<std::string>& args, const std::string& dir,
+                const std::vector<std::pair<std::string, std::string>>& environment = {});
+// Waits for a spawned dvt; returns its exit code (128+signal when killed).
+int wait_dvt(pid_t pid);
 
 // A fresh empty folder under the system temp dir, removed on destruction.
 class TempDir {
