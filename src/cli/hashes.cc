@@ -7,8 +7,6 @@
 #include "connectors/parquet/parquet_endpoint.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "core/scratch_directory.h"
-#include "engine/engine.h"
 
 namespace dvt {
 
@@ -33,14 +31,8 @@ TransferResult run_hashes(const GlobalOptions& options, const Endpoint& from,
   fs::path target = staging_dir / "_state" / (file_name + ".hashes.parquet");
   result.target = target.string();
 
-  // The engine spills (if it must) under a folder of its own, removed at the end.
-  ScratchDirectory scratch;
-
-  EngineOptions engine_options;
-  engine_options.threads = options.threads;
-  engine_options.memory_limit = options.memory_limit;
-  engine_options.temp_directory = scratch.path().string();
-  Engine engine(engine_options);
+  JobEngine job(options);
+  Engine& engine = job.engine;
   std::unique_ptr<Connector> connector = make_connector(output, engine);
   Progress progress(fmt::format("{} -> {}", result.source, result.target), std::nullopt);
   Source source = connector->open_row_hashes(engine, from.table, &progress);

@@ -10,9 +10,7 @@
 #include "connectors/parquet/parquet_endpoint.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "core/scratch_directory.h"
 #include "core/sql_text.h"
-#include "engine/engine.h"
 
 namespace dvt {
 
@@ -71,12 +69,8 @@ TransferResult run_transfer(const GlobalOptions& options, const std::string& com
   const OutputConfig* source_output = from.is_file ? nullptr : &context.output(from);
   const OutputConfig* target_output = to.is_file ? nullptr : &context.output(to);
 
-  ScratchDirectory scratch;
-  EngineOptions engine_options;
-  engine_options.threads = options.threads;
-  engine_options.memory_limit = options.memory_limit;
-  engine_options.temp_directory = scratch.path().string();
-  Engine engine(engine_options);
+  JobEngine job(options);
+  Engine& engine = job.engine;
 
   Progress progress(fmt::format("{} -> {}", result.source, result.target), std::nullopt);
   std::unique_ptr<Connector> source_connector, target_connector;

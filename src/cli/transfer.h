@@ -9,6 +9,8 @@
 
 #include "cli/endpoint.h"
 #include "connectors/connector.h"
+#include "core/scratch_directory.h"
+#include "engine/engine.h"
 #include "project/profiles.h"
 
 namespace dvt {
@@ -22,6 +24,19 @@ struct GlobalOptions {
   int verbose = 0;
   int threads = 0;  // engine threads; 0: 1 for a reader source, 2 otherwise
   std::string memory_limit = "1GB";
+};
+
+// A job's engine, with the threads and memory limit of the command line,
+// spilling (if it must) under a folder of the job's own that is removed when
+// the job ends.
+struct JobEngine {
+  explicit JobEngine(const GlobalOptions& options)
+      : engine({.threads = options.threads,
+                .memory_limit = options.memory_limit,
+                .temp_directory = scratch.path().string()}) {}
+
+  ScratchDirectory scratch;  // before the engine: it outlives the engine's spill files
+  Engine engine;
 };
 
 struct TransferResult {

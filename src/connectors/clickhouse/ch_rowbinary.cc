@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/utf8.h"
+#include "engine/decimal_values.h"
 
 namespace dvt::ch {
 namespace {
@@ -49,11 +50,6 @@ int64_t power_of_ten(int exponent) {
   int64_t value = 1;
   for (int i = 0; i < exponent; ++i) value *= 10;
   return value;
-}
-
-// Bytes of a DuckDB DECIMAL of precision `width` in memory.
-int duck_decimal_bytes(int width) {
-  return width <= 4 ? 2 : width <= 9 ? 4 : width <= 18 ? 8 : 16;
 }
 
 uint32_t simple_width(ChKind kind) {
@@ -148,7 +144,7 @@ int RowBinaryDecoder::build(const ChType& wire, const Type& type, size_t column)
     case ChKind::kDecimal:
       if (type.id != DUCKDB_TYPE_DECIMAL || type.width != value->precision) mismatch();
       node.bytes = static_cast<uint32_t>(value->decimal_bytes());
-      node.op = duck_decimal_bytes(type.width) == 2 ? Op::kDecimal16 : Op::kCopy;
+      node.op = decimal_storage(type.width) == DUCKDB_TYPE_SMALLINT ? Op::kDecimal16 : Op::kCopy;
       break;
     case ChKind::kBool:
       node.op = Op::kBool;
@@ -457,7 +453,8 @@ int ValueEncoder::build(const ChType& target, const Type& wire, size_t column) {
     case ChKind::kDecimal:
       node.bytes = static_cast<uint32_t>(value->decimal_bytes());
       node.ch_bytes = node.bytes;
-      node.op = duck_decimal_bytes(value->precision) == 2 ? Op::kDecimal16 : Op::kCopy;
+      node.op =
+          decimal_storage(value->precision) == DUCKDB_TYPE_SMALLINT ? Op::kDecimal16 : Op::kCopy;
       break;
     case ChKind::kBool:
       node.op = Op::kBool;

@@ -8,20 +8,13 @@
 #include "connectors/mysql/mysql_connection.h"
 #include "connectors/mysql/mysql_text.h"
 #include "core/error.h"
+#include "engine/decimal_values.h"
 
 namespace dvt::mysql {
 namespace {
 
 bool is_valid(const uint64_t* validity, idx_t row) {
   return !validity || duckdb_validity_row_is_valid(const_cast<uint64_t*>(validity), row);
-}
-
-__int128 read_decimal(const void* data, idx_t row, uint8_t width) {
-  if (width <= 4) return static_cast<const int16_t*>(data)[row];
-  if (width <= 9) return static_cast<const int32_t*>(data)[row];
-  if (width <= 18) return static_cast<const int64_t*>(data)[row];
-  const auto& value = static_cast<const duckdb_hugeint*>(data)[row];
-  return (static_cast<__int128>(value.upper) << 64) | static_cast<__int128>(value.lower);
 }
 
 }  // namespace
@@ -107,7 +100,8 @@ char* MysqlRowEncoder::format_scalar(size_t column, idx_t row, char* buffer) {
       return format_double(buffer, value);
     }
     case Encode::kDecimal:
-      return format_decimal(buffer, read_decimal(data, row, target.wire.width), target.wire.scale);
+      return format_decimal(buffer, get_unscaled(decimal_storage(target.wire.width), data, row),
+                            target.wire.scale);
     case Encode::kDate: {
       duckdb_date date = static_cast<const duckdb_date*>(data)[row];
       if (!duckdb_is_finite_date(date))

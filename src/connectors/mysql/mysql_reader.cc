@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/utf8.h"
+#include "engine/decimal_values.h"
 
 namespace dvt::mysql {
 namespace {
@@ -162,17 +163,7 @@ void MysqlRowDecoder::set_value(size_t column, idx_t row, const char* data, size
       if (!parse_decimal(std::string_view(data, size), decimal.width, decimal.scale, unscaled)) {
         break;
       }
-      if (decimal.width <= 4) {
-        static_cast<int16_t*>(slot.data)[row] = static_cast<int16_t>(unscaled);
-      } else if (decimal.width <= 9) {
-        static_cast<int32_t*>(slot.data)[row] = static_cast<int32_t>(unscaled);
-      } else if (decimal.width <= 18) {
-        static_cast<int64_t*>(slot.data)[row] = static_cast<int64_t>(unscaled);
-      } else {
-        auto& out = static_cast<duckdb_hugeint*>(slot.data)[row];
-        out.lower = static_cast<uint64_t>(unscaled);
-        out.upper = static_cast<int64_t>(unscaled >> 64);
-      }
+      set_unscaled(decimal_storage(decimal.width), slot.data, row, unscaled);
       return;
     }
     case Decode::kTimeText:

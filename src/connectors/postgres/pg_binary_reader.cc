@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/utf8.h"
+#include "engine/decimal_values.h"
 
 namespace dvt::pg {
 namespace {
@@ -39,14 +40,6 @@ inline int32_t read_i32(const char* p) {
 }
 inline int64_t read_i64(const char* p) {
   return static_cast<int64_t>(read_u64(p));
-}
-
-duckdb_type decimal_storage(const Type& type) {
-  if (type.id != DUCKDB_TYPE_DECIMAL) return DUCKDB_TYPE_INVALID;
-  if (type.width <= 4) return DUCKDB_TYPE_SMALLINT;
-  if (type.width <= 9) return DUCKDB_TYPE_INTEGER;
-  if (type.width <= 18) return DUCKDB_TYPE_BIGINT;
-  return DUCKDB_TYPE_HUGEINT;
 }
 
 const char* codec_name(Codec codec) {
@@ -102,7 +95,7 @@ PgBinaryDecoder::PgBinaryDecoder(std::vector<ReadPlan> plans, std::vector<std::s
     state.codec = plan.codec;
     state.element_codec = plan.element_codec;
     const Type& value_type = plan.codec == Codec::kArray ? plan.type.children.at(0) : plan.type;
-    state.decimal_storage = decimal_storage(value_type);
+    state.decimal_storage = decimal_storage(value_type.width);
     state.scale = value_type.scale;
     columns_.push_back(state);
   }
@@ -277,23 +270,8 @@ void PgBinaryDecoder::decode_scalar(Codec codec, duckdb_type storage, uint8_t sc
         case NumericStatus::kMalformed:
           fail(column, "malformed numeric value");
       }
-      switch (storage) {
-        case DUCKDB_TYPE_SMALLINT:
-          static_cast<int16_t*>(data)[row] = static_cast<int16_t>(scaled);
-          return;
-        case DUCKDB_TYPE_INTEGER:
-          static_cast<int32_t*>(data)[row] = static_cast<int32_t>(scaled);
-          return;
-        case DUCKDB_TYPE_BIGINT:
-          static_cast<int64_t*>(data)[row] = static_cast<int64_t>(scaled);
-          return;
-        default: {
-          duckdb_hugeint& out = static_cast<duckdb_hugeint*>(data)[row];
-          out.lower = static_cast<uint64_t>(scaled);
-          out.upper = static_cast<int64_t>(scaled >> 64);
-          return;
-        }
-      }
+      set_unscaled(storage, data, row, scaled);
+      return;
     }
     case Codec::kText:
       if (!is_valid_utf8(value, static_cast<size_t>(length))) {

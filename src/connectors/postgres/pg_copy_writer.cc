@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "engine/chunk_columns.h"
+#include "engine/decimal_values.h"
 
 namespace dvt::pg {
 namespace {
@@ -40,14 +41,6 @@ inline void put_i64(std::string& out, int64_t v) {
 inline void patch_length(std::string& out, size_t start) {
   uint32_t length = __builtin_bswap32(static_cast<uint32_t>(out.size() - start - 4));
   std::memcpy(out.data() + start, &length, 4);
-}
-
-duckdb_type decimal_storage(const Type& type) {
-  if (type.id != DUCKDB_TYPE_DECIMAL) return DUCKDB_TYPE_INVALID;
-  if (type.width <= 4) return DUCKDB_TYPE_SMALLINT;
-  if (type.width <= 9) return DUCKDB_TYPE_INTEGER;
-  if (type.width <= 18) return DUCKDB_TYPE_BIGINT;
-  return DUCKDB_TYPE_HUGEINT;
 }
 
 std::string_view string_at(void* data, idx_t row) {
@@ -119,7 +112,7 @@ PgBinaryEncoder::PgBinaryEncoder(std::vector<WritePlan> plans, std::vector<std::
     : names_(std::move(names)), label_(std::move(label)) {
   for (auto& plan : plans) {
     const Type& value_type = plan.codec == Codec::kArray ? plan.wire.children.at(0) : plan.wire;
-    ColumnState state{std::move(plan), decimal_storage(value_type), value_type.scale};
+    ColumnState state{std::move(plan), decimal_storage(value_type.width), value_type.scale};
     columns_.push_back(std::move(state));
   }
 }
@@ -232,26 +225,9 @@ void PgBinaryEncoder::encode_scalar(Codec codec, duckdb_type storage, uint8_t sc
       return;
     }
     case Codec::kNumeric: {
-      __int128 value;
-      switch (storage) {
-        case DUCKDB_TYPE_SMALLINT:
-          value = static_cast<int16_t*>(data)[row];
-          break;
-        case DUCKDB_TYPE_INTEGER:
-          value = static_cast<int32_t*>(data)[row];
-          break;
-        case DUCKDB_TYPE_BIGINT:
-          value = static_cast<int64_t*>(data)[row];
-          break;
-        default: {
-          const duckdb_hugeint& huge = static_cast<duckdb_hugeint*>(data)[row];
-          value = (static_cast<__int128>(huge.upper) << 64) | static_cast<__int128>(huge.lower);
-          break;
-        }
-      }
       size_t start = out.size();
       put_i32(out, 0);
-      numeric_from_scaled(value, scale, out);
+      numeric_from_scaled(get_unscaled(storage, data, row), scale, out);
       patch_length(out, start);
       return;
     }
