@@ -205,6 +205,25 @@ void Engine::use(const std::string& catalog) {
   default_catalog_ = catalog;
 }
 
+void Engine::run_in_catalog(const std::string& catalog,
+                            const std::vector<std::string>& statements) {
+  if (statements.empty()) return;
+  const std::string previous = default_catalog_.empty() ? "memory" : default_catalog_;
+  use(catalog);
+  try {
+    for (const auto& statement : statements) execute(statement);
+  } catch (...) {
+    try {
+      use(previous);
+    } catch (...) {
+      // In a transaction the failure aborted, nothing runs before ROLLBACK;
+      // the statement's own error is the one to report.
+    }
+    throw;
+  }
+  use(previous);
+}
+
 std::unique_ptr<QueryStream> Engine::stream(const std::string& sql) {
   // A streamed result buffers up to streaming_buffer_size ahead of fetches,
   // but DuckDB 1.4.4 counts rows against that byte setting (about 1M rows by

@@ -90,6 +90,11 @@ class Engine {
 
   // Makes `catalog` (an attached alias) the default for unqualified names.
   void use(const std::string& catalog);
+  // Whether this job has attached the DuckDB file at `path` already.
+  bool is_attached(const std::string& path) const { return attached_.count(path) > 0; }
+  // Runs `statements` with `catalog` as the default, then puts the default back
+  // (also when a statement fails).
+  void run_in_catalog(const std::string& catalog, const std::vector<std::string>& statements);
 
   duckdb_connection connection() const { return database_->connection(); }
 

@@ -313,6 +313,102 @@ TEST_F(EmbeddedPipeline, DuckDbOverwriteKeepsTableFullRefreshRecreates) {
   EXPECT_EQ(state(), (Rows{{"2", std::nullopt}}));
 }
 
+TEST_F(EmbeddedPipeline, DuckDbOverwriteKeepsConstraintsIndexesCommentsAndViews) {
+  duck_query("ATTACH '" + warehouse_ +
+             "' AS wh; CREATE SCHEMA wh.\"Sales Data\"; "
+             "CREATE TABLE wh.\"Sales Data\".\"Order Lines\" (id BIGINT PRIMARY KEY, "
+             "name VARCHAR NOT NULL CHECK (length(name) < 40), note VARCHAR DEFAULT 'none'); "
+             "CREATE INDEX \"By Name\" ON wh.\"Sales Data\".\"Order Lines\" (name); "
+             "COMMENT ON TABLE wh.\"Sales Data\".\"Order Lines\" IS 'kept'; "
+             "COMMENT ON COLUMN wh.\"Sales Data\".\"Order Lines\".name IS 'it''s a name'; "
+             "CREATE VIEW wh.\"Sales Data\".firsts AS SELECT id, note FROM "
+             "wh.\"Sales Data\".\"Order Lines\" WHERE id < 7; "
+             "INSERT INTO wh.\"Sales Data\".\"Order Lines\" VALUES (100, 'old', 'old note')");
+  const std::string where =
+      "database_name = 'wh' AND schema_name = 'Sales Data' AND table_name = 'Order Lines'";
+  auto definition = [&] {
+    return duck_query("ATTACH '" + warehouse_ +
+                      "' AS wh (READ_ONLY); SELECT (SELECT sql FROM "
+                      "duckdb_tables() WHERE " +
+                      where +
+                      "), (SELECT string_agg(sql, ';') FROM "
+                      "duckdb_indexes() WHERE " +
+                      where +
+                      "), (SELECT comment FROM "
+                      "duckdb_tables() WHERE " +
+                      where +
+                      "), (SELECT comment FROM "
+                      "duckdb_columns() WHERE " +
+                      where + " AND column_name = 'name')");
+  };
+  const Rows before = definition();
+  ASSERT_EQ(before[0][2], "kept");
+  ASSERT_EQ(before[0][3], "it's a name");
+  DvtRun run = dvt({"copy", "lite:items", "wh:Sales Data.Order Lines", "--columns", "id,name",
+                    "--where", "id BETWEEN 5 AND 8"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(definition(), before);
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ +
+                       "' AS wh (READ_ONLY); SELECT id, name, note FROM "
+                       "wh.\"Sales Data\".\"Order Lines\" ORDER BY id"),
+            (Rows{{"5", "row 5", "none"},
+                  {"6", "row 6", "none"},
+                  {"7", "row 7", "none"},
+                  {"8", "row 8", "none"}}));
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ +
+                       "' AS wh (READ_ONLY); SELECT id, note FROM wh.\"Sales Data\".firsts "
+                       "ORDER BY id"),
+            (Rows{{"5", "none"}, {"6", "none"}}));
+  // The CHECK constraint came back with the table: a name of 40 characters
+  // or more fails the load and leaves the table, its index and comments.
+  sqlite_exec(lite_, "UPDATE items SET name = printf('%050d', id) WHERE id = 2004");
+  DvtRun failed = dvt({"copy", "lite:items", "wh:Sales Data.Order Lines", "--columns", "id,name",
+                       "--where", "id > 2000"});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_NE(failed.err.find("CHECK"), std::string::npos) << failed.err;
+  EXPECT_EQ(definition(), before);
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ +
+                       "' AS wh (READ_ONLY); SELECT count(*) FROM "
+                       "wh.\"Sales Data\".\"Order Lines\""),
+            (Rows{{"4"}}));
+}
+
+TEST_F(EmbeddedPipeline, DuckDbOverwriteOfATableAForeignKeyPointsAtKeepsTheKey) {
+  duck_query("ATTACH '" + warehouse_ +
+             "' AS wh; USE wh; CREATE TABLE parent (id BIGINT PRIMARY KEY, name VARCHAR); "
+             "CREATE TABLE child (parent_id BIGINT REFERENCES parent (id)); "
+             "INSERT INTO parent VALUES (1, 'old')");
+  DvtRun run = dvt({"copy", "lite:items", "wh:parent", "--columns", "id,name", "--limit", "3"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(
+      duck_query("ATTACH '" + warehouse_ +
+                 "' AS wh (READ_ONLY); SELECT constraint_type FROM duckdb_constraints() WHERE "
+                 "database_name = 'wh' AND referenced_table = 'parent'"),
+      (Rows{{"FOREIGN KEY"}}));
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ +
+                       "' AS wh (READ_ONLY); SELECT string_agg(id::VARCHAR, ',' ORDER BY id) "
+                       "FROM wh.parent"),
+            (Rows{{"1,2,3"}}));
+}
+
+TEST_F(EmbeddedPipeline, DuckDbTableOverwrittenFromAQueryOverItselfKeepsTheRowsItSelects) {
+  ASSERT_EQ(dvt({"copy", "lite:items", "wh:t"}).exit_code, 0);
+  auto state = [&] {
+    return duck_query("ATTACH '" + warehouse_ +
+                      "' AS wh (READ_ONLY); SELECT count(*), sum(id) FROM wh.t");
+  };
+  DvtRun run = dvt({"copy", "wh", "--query", "SELECT * FROM t WHERE id <= 10", "wh:t"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(state(), (Rows{{"10", "55"}}));
+  run = dvt({"copy", "wh:t", "wh:t", "--full-refresh"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(state(), (Rows{{"10", "55"}}));
+  run = dvt({"copy", "wh", "--query", "SELECT id + 100 AS id, name FROM t WHERE id <= 2", "wh:t",
+             "--mode", "append"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(state(), (Rows{{"12", "258"}}));
+}
+
 TEST_F(EmbeddedPipeline, FailedLoadLeavesDuckDbTargetAsItWas) {
   ASSERT_EQ(dvt({"copy", "lite:items", "wh:guarded", "--limit", "3"}).exit_code, 0);
   duck_query("ATTACH '" + warehouse_ +

@@ -1,6 +1,8 @@
 #include "connectors/duckdb/duckdb_connector.h"
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -31,6 +33,63 @@ bool table_exists(Engine& engine, const std::string& catalog, const TableRef& ta
                   duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
                   duck_literal(table.name)));
   return !rows.empty();
+}
+
+// The rows of a source that reads the table its load empties.
+constexpr const char* kIncoming = "temp.main.dvt_incoming";
+
+// The first column of each row of `sql`, NULLs left out.
+std::vector<std::string> strings(Engine& engine, const std::string& sql) {
+  std::vector<std::string> out;
+  for (const auto& row : engine.query_strings(sql)) {
+    if (row[0]) out.push_back(*row[0]);
+  }
+  return out;
+}
+
+// Empties an existing table inside the load's transaction, keeping its
+// definition. DELETE keeps a marker for every deleted row until the
+// transaction ends, outside memory_limit (about 16 bytes a row: overwriting a
+// 60M-row table took 1 GB), so a table no foreign key points at is dropped and
+// created again from its own DDL instead; its indexes are built after the
+// insert, and its comments put back. Returns the statements still to run once
+// the rows are in.
+std::vector<std::string> empty_table(Engine& engine, const std::string& catalog,
+                                     const TableRef& table) {
+  const std::string where =
+      fmt::format("database_name = {} AND schema_name = {} AND table_name = {}",
+                  duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
+                  duck_literal(table.name));
+  const std::string qualified_table = qualified(catalog, table);
+  const bool referenced = !engine
+                               .query_strings(fmt::format(
+                                   "SELECT 1 FROM duckdb_constraints() WHERE database_name = {} "
+                                   "AND constraint_type = 'FOREIGN KEY' AND referenced_table = {}",
+                                   duck_literal(unquoted(catalog)), duck_literal(table.name)))
+                               .empty();
+  if (referenced) {
+    engine.execute("DELETE FROM " + qualified_table);
+    return {};
+  }
+  const std::string create =
+      strings(engine, "SELECT sql FROM duckdb_tables() WHERE " + where).at(0);
+  std::vector<std::string> after =
+      strings(engine, "SELECT sql FROM duckdb_indexes() WHERE " + where + " ORDER BY index_oid");
+  for (const auto& comment :
+       strings(engine, "SELECT comment FROM duckdb_tables() WHERE " + where)) {
+    after.push_back(
+        fmt::format("COMMENT ON TABLE {} IS {}", qualified_table, duck_literal(comment)));
+  }
+  for (const auto& row :
+       engine.query_strings("SELECT column_name, comment FROM duckdb_columns() WHERE " + where +
+                            " AND comment IS NOT NULL ORDER BY column_index")) {
+    after.push_back(fmt::format("COMMENT ON COLUMN {}.{} IS {}", qualified_table,
+                                duck_quote(row[0].value_or("")), duck_literal(*row[1])));
+  }
+  engine.execute("DROP TABLE " + qualified_table);
+  // The stored DDL names its table without a catalog.
+  engine.run_in_catalog(catalog, {create});
+  return after;
 }
 
 class DuckDbConnector : public Connector {
@@ -97,7 +156,10 @@ class DuckDbConnector : public Connector {
 
   std::unique_ptr<Sink> open_sink(const LoadRequest& request) override {
     require_in_process(request.method, name_, "DuckDB");
-    return std::make_unique<AttachedTableSink>(engine_.attach(path_, false), request);
+    // Attached already: the job's source reads this file.
+    const bool read_by_source = engine_.is_attached(path_);
+    return std::make_unique<AttachedTableSink>(engine_.attach(path_, false), request,
+                                               read_by_source);
   }
 
   std::string check(Method tier) override {
@@ -134,6 +196,14 @@ LoadResult AttachedTableSink::consume(Engine& engine, const std::string& select_
     engine.execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}.{}", catalog_,
                                duck_quote(schema_or_main(request_.table))));
     bool exists = table_exists(engine, catalog_, request_.table);
+    std::string rows_sql = select_sql;
+    if (read_by_source_ && exists &&
+        (request_.full_refresh || request_.mode == LoadMode::kOverwrite)) {
+      // The source may read the very table this load empties (a query over
+      // it, or the table itself): its rows are taken before it is emptied.
+      engine.execute(fmt::format("CREATE TEMP TABLE {} AS {}", kIncoming, select_sql));
+      rows_sql = "SELECT * FROM " + std::string(kIncoming);
+    }
     if (request_.full_refresh && exists) {
       engine.execute("DROP TABLE " + table);
       exists = false;
@@ -152,17 +222,21 @@ LoadResult AttachedTableSink::consume(Engine& engine, const std::string& select_
         columns += ", PRIMARY KEY (" + key + ")";
       }
       engine.execute(fmt::format("CREATE TABLE {} ({})", table, columns));
-    } else if (request_.mode == LoadMode::kOverwrite) {
-      engine.execute("DELETE FROM " + table);
+    }
+    std::vector<std::string> after_insert;
+    if (exists && request_.mode == LoadMode::kOverwrite) {
+      after_insert = empty_table(engine, catalog_, request_.table);
     }
     uint64_t before = progress ? progress->rows() : 0;
     uint64_t inserted = engine.execute(
-        fmt::format("INSERT INTO {} BY NAME SELECT * FROM ({}) AS dvt_source", table, select_sql));
+        fmt::format("INSERT INTO {} BY NAME SELECT * FROM ({}) AS dvt_source", table, rows_sql));
     // Rows counted by a reader feeding the statement must all have arrived.
     if (progress && progress->rows() != before && progress->rows() - before != inserted) {
       throw DataError(fmt::format("{}: {} rows read but {} inserted", request_.table.display(),
                                   progress->rows() - before, inserted));
     }
+    engine.run_in_catalog(catalog_, after_insert);
+    if (rows_sql != select_sql) engine.execute(fmt::format("DROP TABLE {}", kIncoming));
     engine.execute("COMMIT");
     if (progress) progress->set_rows(inserted);
     LoadResult result;

@@ -17,14 +17,18 @@ std::unique_ptr<Connector> make_duckdb_connector(const OutputConfig& output, Eng
 // `catalog` (already quoted), with the DDL contract, in one transaction.
 class AttachedTableSink : public Sink {
  public:
-  AttachedTableSink(std::string catalog, LoadRequest request)
-      : catalog_(std::move(catalog)), request_(std::move(request)) {}
+  // `read_by_source`: the job's source reads the same file.
+  AttachedTableSink(std::string catalog, LoadRequest request, bool read_by_source)
+      : catalog_(std::move(catalog)),
+        request_(std::move(request)),
+        read_by_source_(read_by_source) {}
   LoadResult consume(Engine& engine, const std::string& select_sql, const TableSchema& schema,
                      Progress* progress) override;
 
  private:
   std::string catalog_;
   LoadRequest request_;
+  bool read_by_source_;
 };
 
 }  // namespace dvt
