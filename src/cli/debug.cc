@@ -64,6 +64,11 @@ nlohmann::json check_output(const OutputConfig& output) {
     return entry;
   }
   entry["adapter"] = std::string(adapter->type);
+  if (output.unrendered()) {
+    entry["ok"] = false;
+    entry["error"] = *output.unrendered();
+    return entry;
+  }
   bool any_ok = false;
   try {
     EngineOptions options;

@@ -43,6 +43,7 @@ const OutputConfig& ProfileContext::output(const Endpoint& endpoint) {
     throw ConfigError(fmt::format("{}: profile '{}' has no output named '{}' (outputs: {})",
                                   profiles_->file(), profile.name, name, fmt::join(names, ", ")));
   }
+  found->second.require_rendered();
   return found->second;
 }
 

@@ -69,6 +69,10 @@ OutputConfig::OutputConfig(std::string name, std::string file, int line,
                            std::map<std::string, std::string> fields)
     : name_(std::move(name)), file_(std::move(file)), line_(line), fields_(std::move(fields)) {}
 
+void OutputConfig::require_rendered() const {
+  if (unrendered_) throw ConfigError(*unrendered_);
+}
+
 std::string OutputConfig::location() const {
   return line_ > 0 ? fmt::format("{}:{}", file_, line_) : file_;
 }
@@ -169,6 +173,17 @@ Profiles Profiles::load(const fs::path& dir) {
         throw ConfigError(fmt::format("{}: output '{}' must be a mapping", here, output_name));
       }
       std::map<std::string, std::string> fields;
+      std::optional<std::string> unrendered;
+      // A field that cannot be rendered is kept empty (so a required one is
+      // still there) and the reason waits until a job uses the output.
+      auto render = [&](const std::string& text, const std::string& field_where) {
+        try {
+          return render_env_vars(text, field_where);
+        } catch (const ConfigError& error) {
+          if (!unrendered) unrendered = error.what();
+          return std::string();
+        }
+      };
       for (const auto& field : settings) {
         std::string key = field.first.as<std::string>();
         std::string field_where = fmt::format("{} (output '{}', field '{}')",
@@ -176,14 +191,15 @@ Profiles Profiles::load(const fs::path& dir) {
         if (field.second.IsNull()) continue;
         if (!field.second.IsScalar()) {
           // Nested settings (dbt's `settings:`, `extensions:`) are kept as YAML text.
-          fields[key] = render_env_vars(YAML::Dump(field.second), field_where);
+          fields[key] = render(YAML::Dump(field.second), field_where);
           continue;
         }
-        std::string value = render_env_vars(field.second.as<std::string>(), field_where);
+        std::string value = render(field.second.as<std::string>(), field_where);
         if (is_secret_key(key)) Logger::instance().add_secret(value);
         fields[key] = std::move(value);
       }
-      if (!fields.contains("type")) {
+      if (!fields.contains("type") || (unrendered && fields["type"].empty())) {
+        if (unrendered) throw ConfigError(*unrendered);
         throw ConfigError(fmt::format("{}: output '{}' has no 'type'", here, output_name));
       }
       const AdapterInfo* adapter = find_adapter(fields["type"]);
@@ -192,6 +208,7 @@ Profiles Profiles::load(const fs::path& dir) {
                                       here, output_name, fields["type"], known_adapter_names()));
       }
       OutputConfig config(output_name, file, settings.Mark().line + 1, std::move(fields));
+      if (unrendered) config.set_unrendered(std::move(*unrendered));
       for (const auto& required : adapter->required_fields) {
         std::vector<std::string> alternatives;
         for (size_t start = 0;;) {

@@ -33,11 +33,19 @@ class OutputConfig {
   bool get_bool(const std::string& key, bool fallback) const;
   const std::map<std::string, std::string>& fields() const { return fields_; }
 
+  // Why a field could not be rendered (an env var that is not set), if one
+  // could not. Such an output stops only the jobs that use it.
+  const std::optional<std::string>& unrendered() const { return unrendered_; }
+  void set_unrendered(std::string why) { unrendered_ = std::move(why); }
+  // Throws that ConfigError, if there is one.
+  void require_rendered() const;
+
  private:
   std::string name_;
   std::string file_;
   int line_;
   std::map<std::string, std::string> fields_;
+  std::optional<std::string> unrendered_;
 };
 
 struct Profile {
@@ -49,7 +57,9 @@ struct Profile {
 class Profiles {
  public:
   // Loads `dir`/profiles.yml. Throws ConfigError (file and line) on bad YAML,
-  // a missing env var, an unknown adapter type or a missing required field.
+  // an unknown adapter type or a missing required field. A missing env var
+  // is kept in its output (OutputConfig::unrendered), so that it stops only
+  // the jobs that use that output.
   // Every password-like value is registered with the logger as a secret.
   static Profiles load(const std::filesystem::path& dir);
 

@@ -502,6 +502,36 @@ TEST(EmbeddedErrors, MissingEnvVarExitsTwoNamingIt) {
   EXPECT_NE(run.err.find("DVT_NO_SUCH_VAR is not set"), std::string::npos) << run.err;
 }
 
+TEST(EmbeddedErrors, MissingEnvVarStopsOnlyTheJobsThatUseItsOutput) {
+  TempDir dir;
+  sqlite_exec(dir.file("source.db"), "CREATE TABLE t (id INTEGER); INSERT INTO t VALUES (1), (2)");
+  write_file(dir.file("profiles.yml"),
+             fmt::format("p:\n  outputs:\n    lite:\n      type: sqlite\n      path: {}\n"
+                         "    prod:\n      type: postgres\n      host: db.invalid\n"
+                         "      user: etl\n      password: \"{{{{ env_var('DVT_NO_SUCH_PASSWORD') "
+                         "}}}}\"\n      dbname: prod\n",
+                         dir.file("source.db")));
+  DvtRun copy = run_dvt({"--profiles-dir", dir.path(), "copy", "lite:t", dir.file("t.parquet")});
+  ASSERT_EQ(copy.exit_code, 0) << copy.err;
+  EXPECT_EQ(duck_query("SELECT sum(id) FROM '" + dir.file("t.parquet") + "'"), (Rows{{"3"}}));
+  DvtRun prod = run_dvt({"--profiles-dir", dir.path(), "copy", "lite:t", "prod:t"});
+  EXPECT_EQ(prod.exit_code, 2);
+  EXPECT_NE(prod.err.find("(output 'prod', field 'password'): environment variable "
+                          "DVT_NO_SUCH_PASSWORD is not set"),
+            std::string::npos)
+      << prod.err;
+  DvtRun debug = run_dvt({"--profiles-dir", dir.path(), "debug", "--json"});
+  EXPECT_EQ(debug.exit_code, 1);
+  nlohmann::json report = nlohmann::json::parse(debug.out);
+  ASSERT_EQ(report["outputs"].size(), 2u);
+  EXPECT_EQ(report["outputs"][0]["output"], "lite");
+  EXPECT_EQ(report["outputs"][0]["ok"], true);
+  EXPECT_EQ(report["outputs"][1]["output"], "prod");
+  EXPECT_EQ(report["outputs"][1]["ok"], false);
+  EXPECT_NE(report["outputs"][1]["error"].get<std::string>().find("DVT_NO_SUCH_PASSWORD"),
+            std::string::npos);
+}
+
 TEST(EmbeddedErrors, UsageErrorsExitTwo) {
   EXPECT_EQ(run_dvt({"copy", "only-one-endpoint"}).exit_code, 2);
   EXPECT_EQ(run_dvt({"frobnicate"}).exit_code, 2);
