@@ -205,23 +205,19 @@ void Engine::use(const std::string& catalog) {
   default_catalog_ = catalog;
 }
 
-void Engine::run_in_catalog(const std::string& catalog,
-                            const std::vector<std::string>& statements) {
-  if (statements.empty()) return;
-  const std::string previous = default_catalog_.empty() ? "memory" : default_catalog_;
-  use(catalog);
+CatalogInUse::CatalogInUse(Engine& engine, const std::string& catalog)
+    : engine_(engine), previous_(engine.default_catalog()) {
+  if (catalog != previous_) engine_.use(catalog);
+}
+
+CatalogInUse::~CatalogInUse() {
+  if (engine_.default_catalog() == previous_) return;
   try {
-    for (const auto& statement : statements) execute(statement);
+    engine_.use(previous_);
   } catch (...) {
-    try {
-      use(previous);
-    } catch (...) {
-      // In a transaction the failure aborted, nothing runs before ROLLBACK;
-      // the statement's own error is the one to report.
-    }
-    throw;
+    // In a transaction a failure aborted, nothing runs before ROLLBACK:
+    // default_catalog() still tells, for the caller to put back after it.
   }
-  use(previous);
 }
 
 std::unique_ptr<QueryStream> Engine::stream(const std::string& sql) {

@@ -90,11 +90,10 @@ class Engine {
 
   // Makes `catalog` (an attached alias) the default for unqualified names.
   void use(const std::string& catalog);
+  // The catalog unqualified names resolve in ("memory" until use()).
+  const std::string& default_catalog() const { return default_catalog_; }
   // Whether this job has attached the DuckDB file at `path` already.
   bool is_attached(const std::string& path) const { return attached_.count(path) > 0; }
-  // Runs `statements` with `catalog` as the default, then puts the default back
-  // (also when a statement fails).
-  void run_in_catalog(const std::string& catalog, const std::vector<std::string>& statements);
 
   duckdb_connection connection() const { return database_->connection(); }
 
@@ -113,9 +112,23 @@ class Engine {
     bool read_only;
   };
   std::map<std::string, Attached> attached_;
-  std::string default_catalog_;
+  std::string default_catalog_ = "memory";
   int requested_threads_ = 0;  // EngineOptions::threads; 0: automatic
   int reader_threads_ = 1;     // threads a registered reader's scan may feed
+};
+
+// Makes an attached catalog the default for unqualified names for a scope,
+// then puts the previous default back.
+class CatalogInUse {
+ public:
+  CatalogInUse(Engine& engine, const std::string& catalog);
+  ~CatalogInUse();
+  CatalogInUse(const CatalogInUse&) = delete;
+  CatalogInUse& operator=(const CatalogInUse&) = delete;
+
+ private:
+  Engine& engine_;
+  std::string previous_;
 };
 
 // Sets one engine setting for a scope and puts its previous value back after.

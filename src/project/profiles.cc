@@ -176,10 +176,13 @@ Profiles Profiles::load(const fs::path& dir) {
       std::optional<std::string> unrendered;
       // A field that cannot be rendered is kept empty (so a required one is
       // still there) and the reason waits until a job uses the output.
-      auto render = [&](const std::string& text, const std::string& field_where) {
+      // The type must render: without it the output's fields mean nothing.
+      auto render = [&](const std::string& key, const std::string& text,
+                        const std::string& field_where) {
         try {
           return render_env_vars(text, field_where);
         } catch (const ConfigError& error) {
+          if (key == "type") throw;
           if (!unrendered) unrendered = error.what();
           return std::string();
         }
@@ -191,15 +194,14 @@ Profiles Profiles::load(const fs::path& dir) {
         if (field.second.IsNull()) continue;
         if (!field.second.IsScalar()) {
           // Nested settings (dbt's `settings:`, `extensions:`) are kept as YAML text.
-          fields[key] = render(YAML::Dump(field.second), field_where);
+          fields[key] = render(key, YAML::Dump(field.second), field_where);
           continue;
         }
-        std::string value = render(field.second.as<std::string>(), field_where);
+        std::string value = render(key, field.second.as<std::string>(), field_where);
         if (is_secret_key(key)) Logger::instance().add_secret(value);
         fields[key] = std::move(value);
       }
-      if (!fields.contains("type") || (unrendered && fields["type"].empty())) {
-        if (unrendered) throw ConfigError(*unrendered);
+      if (!fields.contains("type")) {
         throw ConfigError(fmt::format("{}: output '{}' has no 'type'", here, output_name));
       }
       const AdapterInfo* adapter = find_adapter(fields["type"]);

@@ -321,6 +321,7 @@ TEST_F(EmbeddedPipeline, DuckDbOverwriteKeepsConstraintsIndexesCommentsAndViews)
              "CREATE INDEX \"By Name\" ON wh.\"Sales Data\".\"Order Lines\" (name); "
              "COMMENT ON TABLE wh.\"Sales Data\".\"Order Lines\" IS 'kept'; "
              "COMMENT ON COLUMN wh.\"Sales Data\".\"Order Lines\".name IS 'it''s a name'; "
+             "COMMENT ON INDEX wh.\"Sales Data\".\"By Name\" IS 'for lookups'; "
              "CREATE VIEW wh.\"Sales Data\".firsts AS SELECT id, note FROM "
              "wh.\"Sales Data\".\"Order Lines\" WHERE id < 7; "
              "INSERT INTO wh.\"Sales Data\".\"Order Lines\" VALUES (100, 'old', 'old note')");
@@ -333,6 +334,7 @@ TEST_F(EmbeddedPipeline, DuckDbOverwriteKeepsConstraintsIndexesCommentsAndViews)
                       where +
                       "), (SELECT string_agg(sql, ';') FROM "
                       "duckdb_indexes() WHERE " +
+                      where + "), (SELECT string_agg(comment, ';') FROM duckdb_indexes() WHERE " +
                       where +
                       "), (SELECT comment FROM "
                       "duckdb_tables() WHERE " +
@@ -342,8 +344,9 @@ TEST_F(EmbeddedPipeline, DuckDbOverwriteKeepsConstraintsIndexesCommentsAndViews)
                       where + " AND column_name = 'name')");
   };
   const Rows before = definition();
-  ASSERT_EQ(before[0][2], "kept");
-  ASSERT_EQ(before[0][3], "it's a name");
+  ASSERT_EQ(before[0][2], "for lookups");
+  ASSERT_EQ(before[0][3], "kept");
+  ASSERT_EQ(before[0][4], "it's a name");
   DvtRun run = dvt({"copy", "lite:items", "wh:Sales Data.Order Lines", "--columns", "id,name",
                     "--where", "id BETWEEN 5 AND 8"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -376,14 +379,24 @@ TEST_F(EmbeddedPipeline, DuckDbOverwriteKeepsConstraintsIndexesCommentsAndViews)
 TEST_F(EmbeddedPipeline, DuckDbOverwriteOfATableAForeignKeyPointsAtKeepsTheKey) {
   duck_query("ATTACH '" + warehouse_ +
              "' AS wh; USE wh; CREATE TABLE parent (id BIGINT PRIMARY KEY, name VARCHAR); "
-             "CREATE TABLE child (parent_id BIGINT REFERENCES parent (id)); "
-             "INSERT INTO parent VALUES (1, 'old')");
+             "CREATE TABLE child (parent_id BIGINT REFERENCES PARENT (ID)); "
+             "INSERT INTO parent VALUES (1, 'old'); "
+             // A CHECK calling a macro, which only binds with this file in USE.
+             "CREATE MACRO plus2(x) AS x + 2; "
+             "CREATE TABLE guarded (id BIGINT, name VARCHAR, CHECK (plus2(id) > 0)); "
+             "INSERT INTO guarded VALUES (1, 'old')");
   DvtRun run = dvt({"copy", "lite:items", "wh:parent", "--columns", "id,name", "--limit", "3"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
+  run = dvt({"copy", "lite:items", "wh:guarded", "--columns", "id,name", "--limit", "2"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ +
+                       "' AS wh (READ_ONLY); USE wh; SELECT string_agg(id::VARCHAR, ',' ORDER BY "
+                       "id), min(plus2(id)) FROM guarded"),
+            (Rows{{"1,2", "3"}}));
   EXPECT_EQ(
       duck_query("ATTACH '" + warehouse_ +
-                 "' AS wh (READ_ONLY); SELECT constraint_type FROM duckdb_constraints() WHERE "
-                 "database_name = 'wh' AND referenced_table = 'parent'"),
+                 "' AS wh (READ_ONLY); USE wh; SELECT constraint_type FROM duckdb_constraints() "
+                 "WHERE database_name = 'wh' AND lower(referenced_table) = 'parent'"),
       (Rows{{"FOREIGN KEY"}}));
   EXPECT_EQ(duck_query("ATTACH '" + warehouse_ +
                        "' AS wh (READ_ONLY); SELECT string_agg(id::VARCHAR, ',' ORDER BY id) "
@@ -407,6 +420,17 @@ TEST_F(EmbeddedPipeline, DuckDbTableOverwrittenFromAQueryOverItselfKeepsTheRowsI
              "--mode", "append"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(state(), (Rows{{"12", "258"}}));
+  // A table named like the temp table keeps its index.
+  duck_query("ATTACH '" + warehouse_ +
+             "' AS wh; CREATE TABLE wh.dvt_incoming AS SELECT id, name FROM wh.t; "
+             "CREATE INDEX incoming_name ON wh.dvt_incoming (name)");
+  run = dvt({"copy", "wh:dvt_incoming", "wh:dvt_incoming"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(duck_query("ATTACH '" + warehouse_ +
+                       "' AS wh (READ_ONLY); SELECT (SELECT count(*) FROM wh.dvt_incoming), "
+                       "(SELECT index_name FROM duckdb_indexes() WHERE database_name = 'wh' AND "
+                       "table_name = 'dvt_incoming')"),
+            (Rows{{"12", "incoming_name"}}));
 }
 
 TEST_F(EmbeddedPipeline, FailedLoadLeavesDuckDbTargetAsItWas) {

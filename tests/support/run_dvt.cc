@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 namespace dvt::test {
@@ -32,14 +33,40 @@ std::string slurp_fd(int fd) {
   return out;
 }
 
+// The child's argv and environment, built before fork(): between fork() and
+// exec() a child of a threaded process may only make async-signal-safe calls.
+struct ChildCommand {
+  ChildCommand(const std::vector<std::string>& args,
+               const std::vector<std::pair<std::string, std::string>>& environment) {
+    strings.push_back(DVT_BINARY);
+    strings.insert(strings.end(), args.begin(), args.end());
+    for (auto& arg : strings) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    for (char** entry = environ; *entry; ++entry) {
+      std::string_view text(*entry);
+      bool replaced = false;
+      for (const auto& [name, value] : environment) {
+        replaced |= text.starts_with(name + "=");
+      }
+      if (!replaced) variables.emplace_back(text);
+    }
+    for (const auto& [name, value] : environment) variables.push_back(name + "=" + value);
+    for (auto& variable : variables) envp.push_back(variable.data());
+    envp.push_back(nullptr);
+  }
+  [[noreturn]] void exec() {
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+
+  std::vector<std::string> strings, variables;
+  std::vector<char*> argv, envp;
+};
+
 }  // namespace
 
 DvtRun run_dvt(const std::vector<std::string>& args, const DvtRunOptions& options) {
-  std::vector<std::string> argv_strings = {DVT_BINARY};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& arg : argv_strings) argv.push_back(arg.data());
-  argv.push_back(nullptr);
+  ChildCommand command(args, options.environment);
 
   int out_pipe[2], err_pipe[2];
   if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
@@ -52,9 +79,7 @@ DvtRun run_dvt(const std::vector<std::string>& args, const DvtRunOptions& option
     int devnull = ::open("/dev/null", O_RDONLY);
     ::dup2(devnull, STDIN_FILENO);
     if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) ::_exit(126);
-    for (const auto& [name, value] : options.environment) ::setenv(name.c_str(), value.c_str(), 1);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
+    command.exec();
   }
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
@@ -81,11 +106,7 @@ DvtRun run_dvt(const std::vector<std::string>& args, const DvtRunOptions& option
 
 pid_t spawn_dvt(const std::vector<std::string>& args, const std::string& dir,
                 const std::vector<std::pair<std::string, std::string>>& environment) {
-  std::vector<std::string> strings = {DVT_BINARY};
-  strings.insert(strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& arg : strings) argv.push_back(arg.data());
-  argv.push_back(nullptr);
+  ChildCommand command(args, environment);
   const std::string out = dir + "/spawned.out";
   const std::string err = dir + "/spawned.err";
   pid_t pid = ::fork();
@@ -97,9 +118,7 @@ pid_t spawn_dvt(const std::vector<std::string>& args, const std::string& dir,
     ::dup2(err_fd, STDERR_FILENO);
     ::dup2(null_fd, STDIN_FILENO);
     if (::chdir(dir.c_str()) != 0) ::_exit(126);
-    for (const auto& [name, value] : environment) ::setenv(name.c_str(), value.c_str(), 1);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
+    command.exec();
   }
   if (pid < 0) throw std::runtime_error("fork failed");
   return pid;

@@ -105,6 +105,28 @@ TEST(Profiles, MissingRequiredFieldNamesIt) {
       {dir.file("profiles.yml") + ":4", "output 'lite'", "missing required field 'path'"});
 }
 
+TEST(Profiles, AnOutputWithAnUnsetVariableFailsWhenUsedAndAnUnsetTypeAtOnce) {
+  TempDir dir;
+  ::unsetenv("DVT_T_NO_PASSWORD");
+  ::unsetenv("DVT_T_NO_TYPE");
+  write_file(dir.file("profiles.yml"),
+             "p:\n  outputs:\n    lite:\n      type: sqlite\n      path: x.db\n"
+             "    prod:\n      password: \"{{ env_var('DVT_T_NO_PASSWORD') }}\"\n"
+             "      type: postgres\n      host: h\n      user: u\n      dbname: d\n");
+  Profiles profiles = Profiles::load(dir.path());
+  const Profile& profile = profiles.profile("p");
+  profile.outputs.at("lite").require_rendered();
+  EXPECT_FALSE(profile.outputs.at("lite").unrendered());
+  expect_config_error([&] { profile.outputs.at("prod").require_rendered(); },
+                      {"output 'prod', field 'password'", "DVT_T_NO_PASSWORD is not set"});
+  // Without its type an output means nothing: that fails the whole file, naming the type.
+  write_file(dir.file("profiles.yml"),
+             "p:\n  outputs:\n    prod:\n      password: \"{{ env_var('DVT_T_NO_PASSWORD') }}\"\n"
+             "      type: \"{{ env_var('DVT_T_NO_TYPE') }}\"\n");
+  expect_config_error([&] { Profiles::load(dir.path()); },
+                      {"field 'type'", "DVT_T_NO_TYPE is not set"});
+}
+
 TEST(Profiles, EitherSpellingSatisfiesAlternatives) {
   TempDir dir;
   write_file(dir.file("profiles.yml"),

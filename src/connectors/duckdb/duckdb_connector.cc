@@ -1,6 +1,7 @@
 #include "connectors/duckdb/duckdb_connector.h"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,12 +62,19 @@ std::vector<std::string> empty_table(Engine& engine, const std::string& catalog,
                   duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
                   duck_literal(table.name));
   const std::string qualified_table = qualified(catalog, table);
-  const bool referenced = !engine
-                               .query_strings(fmt::format(
-                                   "SELECT 1 FROM duckdb_constraints() WHERE database_name = {} "
-                                   "AND constraint_type = 'FOREIGN KEY' AND referenced_table = {}",
-                                   duck_literal(unquoted(catalog)), duck_literal(table.name)))
-                               .empty();
+  // Whether another table's DDL may hold a foreign key to this one (its name
+  // in any case after REFERENCES; a false match only costs the DELETE).
+  // duckdb_constraints() would tell exactly, but it binds every CHECK in the
+  // file and fails on one that calls a macro.
+  const bool referenced =
+      !engine
+           .query_strings(fmt::format(
+               "SELECT 1 FROM duckdb_tables() WHERE database_name = {} AND NOT (schema_name = {} "
+               "AND table_name = {}) AND regexp_matches(sql, 'REFERENCES', 'i') AND "
+               "contains(lower(sql), lower({}))",
+               duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
+               duck_literal(table.name), duck_literal(table.name)))
+           .empty();
   if (referenced) {
     engine.execute("DELETE FROM " + qualified_table);
     return {};
@@ -75,6 +83,13 @@ std::vector<std::string> empty_table(Engine& engine, const std::string& catalog,
       strings(engine, "SELECT sql FROM duckdb_tables() WHERE " + where).at(0);
   std::vector<std::string> after =
       strings(engine, "SELECT sql FROM duckdb_indexes() WHERE " + where + " ORDER BY index_oid");
+  for (const auto& row :
+       engine.query_strings("SELECT schema_name, index_name, comment FROM duckdb_indexes() WHERE " +
+                            where + " AND comment IS NOT NULL ORDER BY index_oid")) {
+    after.push_back(fmt::format("COMMENT ON INDEX {}.{}.{} IS {}", catalog,
+                                duck_quote(row[0].value_or("")), duck_quote(row[1].value_or("")),
+                                duck_literal(*row[2])));
+  }
   for (const auto& comment :
        strings(engine, "SELECT comment FROM duckdb_tables() WHERE " + where)) {
     after.push_back(
@@ -88,7 +103,8 @@ std::vector<std::string> empty_table(Engine& engine, const std::string& catalog,
   }
   engine.execute("DROP TABLE " + qualified_table);
   // The stored DDL names its table without a catalog.
-  engine.run_in_catalog(catalog, {create});
+  CatalogInUse in_file(engine, catalog);
+  engine.execute(create);
   return after;
 }
 
@@ -191,6 +207,7 @@ class DuckDbConnector : public Connector {
 LoadResult AttachedTableSink::consume(Engine& engine, const std::string& select_sql,
                                       const TableSchema& schema, Progress* progress) {
   const std::string table = qualified(catalog_, request_.table);
+  const std::string default_catalog = engine.default_catalog();
   engine.execute("BEGIN TRANSACTION");
   try {
     engine.execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}.{}", catalog_,
@@ -228,15 +245,26 @@ LoadResult AttachedTableSink::consume(Engine& engine, const std::string& select_
       after_insert = empty_table(engine, catalog_, request_.table);
     }
     uint64_t before = progress ? progress->rows() : 0;
-    uint64_t inserted = engine.execute(
-        fmt::format("INSERT INTO {} BY NAME SELECT * FROM ({}) AS dvt_source", table, rows_sql));
+    uint64_t inserted = 0;
+    {
+      // The table's CHECKs may call the file's macros, which bind only with
+      // the file in USE (unless a query over another file needs that one).
+      std::optional<CatalogInUse> in_file;
+      if (engine.default_catalog() == "memory") in_file.emplace(engine, catalog_);
+      inserted = engine.execute(
+          fmt::format("INSERT INTO {} BY NAME SELECT * FROM ({}) AS dvt_source", table, rows_sql));
+    }
     // Rows counted by a reader feeding the statement must all have arrived.
     if (progress && progress->rows() != before && progress->rows() - before != inserted) {
       throw DataError(fmt::format("{}: {} rows read but {} inserted", request_.table.display(),
                                   progress->rows() - before, inserted));
     }
-    engine.run_in_catalog(catalog_, after_insert);
+    // Gone before the index DDL runs: its table names are resolved in temp first.
     if (rows_sql != select_sql) engine.execute(fmt::format("DROP TABLE {}", kIncoming));
+    {
+      CatalogInUse in_file(engine, catalog_);
+      for (const auto& statement : after_insert) engine.execute(statement);
+    }
     engine.execute("COMMIT");
     if (progress) progress->set_rows(inserted);
     LoadResult result;
@@ -246,6 +274,8 @@ LoadResult AttachedTableSink::consume(Engine& engine, const std::string& select_
   } catch (...) {
     try {
       engine.execute("ROLLBACK");
+      // A statement run in the target's catalog that failed left it the default.
+      if (engine.default_catalog() != default_catalog) engine.use(default_catalog);
     } catch (...) {
       // The original failure is the one to report.
     }
