@@ -1,8 +1,8 @@
 #include "connectors/duckdb/duckdb_connector.h"
 
 #include <filesystem>
-#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -39,6 +39,16 @@ bool table_exists(Engine& engine, const std::string& catalog, const TableRef& ta
 // The rows of a source that reads the table its load empties.
 constexpr const char* kIncoming = "temp.main.dvt_incoming";
 
+// `text` as a regular expression (RE2) that matches only itself.
+std::string regex_escaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 // The first column of each row of `sql`, NULLs left out.
 std::vector<std::string> strings(Engine& engine, const std::string& sql) {
   std::vector<std::string> out;
@@ -62,20 +72,24 @@ std::vector<std::string> empty_table(Engine& engine, const std::string& catalog,
                   duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
                   duck_literal(table.name));
   const std::string qualified_table = qualified(catalog, table);
-  // Whether another table's DDL may hold a foreign key to this one (its name
-  // in any case after REFERENCES; a false match only costs the DELETE).
-  // duckdb_constraints() would tell exactly, but it binds every CHECK in the
-  // file and fails on one that calls a macro.
+  // Whether another table's DDL holds a foreign key to this one: DuckDB
+  // keeps foreign keys within a schema, and writes them REFERENCES name(...),
+  // the name as the user spelled it (any case, maybe quoted or qualified).
+  // duckdb_constraints() would tell directly, but it binds every CHECK in
+  // every attached file, and fails on one calling a macro of another file.
   const bool referenced =
       !engine
            .query_strings(fmt::format(
-               "SELECT 1 FROM duckdb_tables() WHERE database_name = {} AND NOT (schema_name = {} "
-               "AND table_name = {}) AND regexp_matches(sql, 'REFERENCES', 'i') AND "
-               "contains(lower(sql), lower({}))",
+               "SELECT 1 FROM duckdb_tables() WHERE database_name = {} AND schema_name = {} AND "
+               "table_name <> {} AND regexp_matches(sql, {}, 'i')",
                duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
-               duck_literal(table.name), duck_literal(table.name)))
+               duck_literal(table.name),
+               duck_literal(R"(REFERENCES\s+(\S+\.)?"?)" + regex_escaped(table.name) +
+                            R"("?\s*\()")))
            .empty();
   if (referenced) {
+    // Its CHECKs bind as the file's own DDL does: with the file in USE.
+    CatalogInUse in_file(engine, catalog);
     engine.execute("DELETE FROM " + qualified_table);
     return {};
   }
@@ -129,11 +143,16 @@ class DuckDbConnector : public Connector {
       int index = schema.find(row[0].value_or(""));
       if (index >= 0) schema.columns[index].nullable = row[1].value_or("true") == "true";
     }
-    auto key = engine_.query_strings(fmt::format(
-        "SELECT unnest(constraint_column_names) FROM duckdb_constraints() WHERE database_name = {} "
-        "AND schema_name = {} AND table_name = {} AND constraint_type = 'PRIMARY KEY'",
-        duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
-        duck_literal(table.name)));
+    // duckdb_constraints() binds the file's CHECKs, which may call its macros.
+    auto key = [&] {
+      CatalogInUse in_file(engine_, catalog);
+      return engine_.query_strings(fmt::format(
+          "SELECT unnest(constraint_column_names) FROM duckdb_constraints() WHERE database_name = "
+          "{} "
+          "AND schema_name = {} AND table_name = {} AND constraint_type = 'PRIMARY KEY'",
+          duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
+          duck_literal(table.name)));
+    }();
     for (const auto& row : key) schema.primary_key.push_back(row[0].value_or(""));
     auto estimate = engine_.query_strings(fmt::format(
         "SELECT estimated_size FROM duckdb_tables() WHERE database_name = {} AND schema_name = {} "
@@ -245,15 +264,10 @@ LoadResult AttachedTableSink::consume(Engine& engine, const std::string& select_
       after_insert = empty_table(engine, catalog_, request_.table);
     }
     uint64_t before = progress ? progress->rows() : 0;
-    uint64_t inserted = 0;
-    {
-      // The table's CHECKs may call the file's macros, which bind only with
-      // the file in USE (unless a query over another file needs that one).
-      std::optional<CatalogInUse> in_file;
-      if (engine.default_catalog() == "memory") in_file.emplace(engine, catalog_);
-      inserted = engine.execute(
-          fmt::format("INSERT INTO {} BY NAME SELECT * FROM ({}) AS dvt_source", table, rows_sql));
-    }
+    // Not with the file in USE: its macros would then shadow the functions
+    // the source relation calls (read_parquet, a reader's scan, upper, ...).
+    uint64_t inserted = engine.execute(
+        fmt::format("INSERT INTO {} BY NAME SELECT * FROM ({}) AS dvt_source", table, rows_sql));
     // Rows counted by a reader feeding the statement must all have arrived.
     if (progress && progress->rows() != before && progress->rows() - before != inserted) {
       throw DataError(fmt::format("{}: {} rows read but {} inserted", request_.table.display(),
