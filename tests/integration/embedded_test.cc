@@ -408,6 +408,30 @@ TEST_F(EmbeddedPipeline, DuckDbOverwriteOfATableAForeignKeyPointsAtKeepsTheKey) 
             (Rows{{"1,2,3"}}));
 }
 
+TEST_F(EmbeddedPipeline, TheTargetFilesMacrosDoNotShadowWhatTheSourceCalls) {
+  ASSERT_EQ(dvt({"copy", "lite:items", dir_.file("items.parquet"), "--columns", "id,name",
+                 "--limit", "2"})
+                .exit_code,
+            0);
+  duck_query("ATTACH '" + warehouse_ +
+             "' AS wh; USE wh; CREATE TABLE t (id BIGINT, name VARCHAR); "
+             "INSERT INTO t VALUES (1, 'old'); "
+             "CREATE MACRO read_parquet(p) AS TABLE SELECT 99::BIGINT AS id, 'shadow' AS name; "
+             "CREATE MACRO dvt_scan_1() AS TABLE SELECT 98::BIGINT AS id, 'shadow' AS name");
+  auto rows = [&] {
+    return duck_query("ATTACH '" + warehouse_ +
+                      "' AS wh (READ_ONLY); SELECT string_agg(id::VARCHAR || coalesce(name, '-'), "
+                      "',' ORDER BY id) FROM wh.t");
+  };
+  DvtRun run = dvt({"load", dir_.file("items.parquet"), "wh:t"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(rows(), (Rows{{"1naïve café 😀,2-"}}));
+  run =
+      dvt({"copy", "lite:items", "wh:t", "--columns", "id,name", "--where", "id BETWEEN 5 AND 6"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(rows(), (Rows{{"5row 5,6row 6"}}));
+}
+
 TEST_F(EmbeddedPipeline, DuckDbTableOverwrittenFromAQueryOverItselfKeepsTheRowsItSelects) {
   ASSERT_EQ(dvt({"copy", "lite:items", "wh:t"}).exit_code, 0);
   auto state = [&] {
