@@ -3,6 +3,7 @@
 // server has local_infile off.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 #include "integration/mysql_support.h"
@@ -38,10 +39,11 @@ std::string leftover_shadows(MysqlTestConnection& db, const std::string& table) 
 // with `local_infile: false` (no server change) where that proves enough.
 class LocalInfileSetting {
  public:
-  explicit LocalInfileSetting(bool enabled) {
-    previous_ = lock_.connection().value("SELECT @@GLOBAL.local_infile");
-    lock_.connection().exec(std::string("SET GLOBAL local_infile = ") + (enabled ? "1" : "0"));
+  explicit LocalInfileSetting(bool enabled) : own_lock_(std::in_place), lock_(*own_lock_) {
+    set(enabled);
   }
+  // Under a lock the caller holds already.
+  LocalInfileSetting(LocalInfileLock& held, bool enabled) : lock_(held) { set(enabled); }
   ~LocalInfileSetting() {
     try {
       lock_.connection().exec("SET GLOBAL local_infile = " + previous_);
@@ -52,7 +54,13 @@ class LocalInfileSetting {
   LocalInfileSetting& operator=(const LocalInfileSetting&) = delete;
 
  private:
-  LocalInfileLock lock_;
+  void set(bool enabled) {
+    previous_ = lock_.connection().value("SELECT @@GLOBAL.local_infile");
+    lock_.connection().exec(std::string("SET GLOBAL local_infile = ") + (enabled ? "1" : "0"));
+  }
+
+  std::optional<LocalInfileLock> own_lock_;
+  LocalInfileLock& lock_;
   std::string previous_;
 };
 
@@ -315,10 +323,12 @@ TEST(MysqlLoadFallback, LocalInfileOffLoadsThroughInsertBatchesAndSaysSo) {
 }
 
 TEST(MysqlLoadFallback, SettingOffInTheServerIsRestoredAfterTheTest) {
-  MysqlTestConnection db;
+  // Under the lock throughout: other tests change the setting while they hold it.
+  LocalInfileLock lock;
+  MysqlTestConnection& db = lock.connection();
   const std::string before = db.value("SELECT @@GLOBAL.local_infile");
   {
-    LocalInfileSetting off(false);
+    LocalInfileSetting off(lock, false);
     EXPECT_EQ(db.value("SELECT @@GLOBAL.local_infile"), "0");
   }
   EXPECT_EQ(db.value("SELECT @@GLOBAL.local_infile"), before);
