@@ -1,7 +1,5 @@
 #include "cli/hashes.h"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include "connectors/parquet/parquet_endpoint.h"

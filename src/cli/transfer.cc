@@ -1,7 +1,5 @@
 #include "cli/transfer.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 

@@ -27,13 +27,18 @@ std::string unquoted(const std::string& quoted) {
   return quoted.substr(1, quoted.size() - 2);
 }
 
+// The condition that picks `table` of `catalog` out of duckdb_tables(),
+// duckdb_columns(), duckdb_indexes() and duckdb_constraints().
+std::string table_filter(const std::string& catalog, const TableRef& table) {
+  return fmt::format("database_name = {} AND schema_name = {} AND table_name = {}",
+                     duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
+                     duck_literal(table.name));
+}
+
 bool table_exists(Engine& engine, const std::string& catalog, const TableRef& table) {
-  auto rows = engine.query_strings(
-      fmt::format("SELECT 1 FROM duckdb_tables() WHERE database_name = {} AND schema_name = {} AND "
-                  "table_name = {}",
-                  duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
-                  duck_literal(table.name)));
-  return !rows.empty();
+  return !engine
+              .query_strings("SELECT 1 FROM duckdb_tables() WHERE " + table_filter(catalog, table))
+              .empty();
 }
 
 // The rows of a source that reads the table its load empties.
@@ -49,15 +54,6 @@ std::string regex_escaped(const std::string& text) {
   return out;
 }
 
-// The first column of each row of `sql`, NULLs left out.
-std::vector<std::string> strings(Engine& engine, const std::string& sql) {
-  std::vector<std::string> out;
-  for (const auto& row : engine.query_strings(sql)) {
-    if (row[0]) out.push_back(*row[0]);
-  }
-  return out;
-}
-
 // Empties an existing table inside the load's transaction, keeping its
 // definition. DELETE keeps a marker for every deleted row until the
 // transaction ends, outside memory_limit (about 16 bytes a row: overwriting a
@@ -67,10 +63,7 @@ std::vector<std::string> strings(Engine& engine, const std::string& sql) {
 // the rows are in.
 std::vector<std::string> empty_table(Engine& engine, const std::string& catalog,
                                      const TableRef& table) {
-  const std::string where =
-      fmt::format("database_name = {} AND schema_name = {} AND table_name = {}",
-                  duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
-                  duck_literal(table.name));
+  const std::string where = table_filter(catalog, table);
   const std::string qualified_table = qualified(catalog, table);
   // Whether another table's DDL holds a foreign key to this one: DuckDB
   // keeps foreign keys within a schema, and writes them REFERENCES name(...),
@@ -93,21 +86,25 @@ std::vector<std::string> empty_table(Engine& engine, const std::string& catalog,
     engine.execute("DELETE FROM " + qualified_table);
     return {};
   }
-  const std::string create =
-      strings(engine, "SELECT sql FROM duckdb_tables() WHERE " + where).at(0);
-  std::vector<std::string> after =
-      strings(engine, "SELECT sql FROM duckdb_indexes() WHERE " + where + " ORDER BY index_oid");
-  for (const auto& row :
-       engine.query_strings("SELECT schema_name, index_name, comment FROM duckdb_indexes() WHERE " +
-                            where + " AND comment IS NOT NULL ORDER BY index_oid")) {
-    after.push_back(fmt::format("COMMENT ON INDEX {}.{}.{} IS {}", catalog,
-                                duck_quote(row[0].value_or("")), duck_quote(row[1].value_or("")),
-                                duck_literal(*row[2])));
+  const auto definition =
+      engine.query_strings("SELECT sql, comment FROM duckdb_tables() WHERE " + where).at(0);
+  const std::string create = definition[0].value();
+  std::vector<std::string> after;
+  // Index DDL (NULL for the indexes of PRIMARY KEY and UNIQUE, which the
+  // table's DDL makes), then the comments.
+  for (const auto& row : engine.query_strings(
+           "SELECT sql, schema_name, index_name, comment FROM duckdb_indexes() WHERE " + where +
+           " ORDER BY index_oid")) {
+    if (row[0]) after.push_back(*row[0]);
+    if (row[3]) {
+      after.push_back(fmt::format("COMMENT ON INDEX {}.{}.{} IS {}", catalog,
+                                  duck_quote(row[1].value_or("")), duck_quote(row[2].value_or("")),
+                                  duck_literal(*row[3])));
+    }
   }
-  for (const auto& comment :
-       strings(engine, "SELECT comment FROM duckdb_tables() WHERE " + where)) {
+  if (definition[1]) {
     after.push_back(
-        fmt::format("COMMENT ON TABLE {} IS {}", qualified_table, duck_literal(comment)));
+        fmt::format("COMMENT ON TABLE {} IS {}", qualified_table, duck_literal(*definition[1])));
   }
   for (const auto& row :
        engine.query_strings("SELECT column_name, comment FROM duckdb_columns() WHERE " + where +
@@ -134,11 +131,9 @@ class DuckDbConnector : public Connector {
                                     table.display()));
     }
     TableSchema schema = engine_.describe("SELECT * FROM " + qualified(catalog, table));
-    auto nullability = engine_.query_strings(fmt::format(
-        "SELECT column_name, is_nullable FROM duckdb_columns() WHERE database_name = {} AND "
-        "schema_name = {} AND table_name = {}",
-        duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
-        duck_literal(table.name)));
+    const std::string where = table_filter(catalog, table);
+    auto nullability = engine_.query_strings(
+        "SELECT column_name, is_nullable FROM duckdb_columns() WHERE " + where);
     for (const auto& row : nullability) {
       int index = schema.find(row[0].value_or(""));
       if (index >= 0) schema.columns[index].nullable = row[1].value_or("true") == "true";
@@ -146,19 +141,13 @@ class DuckDbConnector : public Connector {
     // duckdb_constraints() binds the file's CHECKs, which may call its macros.
     auto key = [&] {
       CatalogInUse in_file(engine_, catalog);
-      return engine_.query_strings(fmt::format(
-          "SELECT unnest(constraint_column_names) FROM duckdb_constraints() WHERE database_name = "
-          "{} "
-          "AND schema_name = {} AND table_name = {} AND constraint_type = 'PRIMARY KEY'",
-          duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
-          duck_literal(table.name)));
+      return engine_.query_strings(
+          "SELECT unnest(constraint_column_names) FROM duckdb_constraints() WHERE " + where +
+          " AND constraint_type = 'PRIMARY KEY'");
     }();
     for (const auto& row : key) schema.primary_key.push_back(row[0].value_or(""));
-    auto estimate = engine_.query_strings(fmt::format(
-        "SELECT estimated_size FROM duckdb_tables() WHERE database_name = {} AND schema_name = {} "
-        "AND table_name = {}",
-        duck_literal(unquoted(catalog)), duck_literal(schema_or_main(table)),
-        duck_literal(table.name)));
+    auto estimate =
+        engine_.query_strings("SELECT estimated_size FROM duckdb_tables() WHERE " + where);
     if (!estimate.empty() && estimate[0][0]) schema.estimated_rows = std::stoull(*estimate[0][0]);
     return schema;
   }
@@ -232,14 +221,12 @@ LoadResult AttachedTableSink::consume(Engine& engine, const std::string& select_
     engine.execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}.{}", catalog_,
                                duck_quote(schema_or_main(request_.table))));
     bool exists = table_exists(engine, catalog_, request_.table);
-    std::string rows_sql = select_sql;
-    if (read_by_source_ && exists &&
-        (request_.full_refresh || request_.mode == LoadMode::kOverwrite)) {
-      // The source may read the very table this load empties (a query over
-      // it, or the table itself): its rows are taken before it is emptied.
-      engine.execute(fmt::format("CREATE TEMP TABLE {} AS {}", kIncoming, select_sql));
-      rows_sql = "SELECT * FROM " + std::string(kIncoming);
-    }
+    // The source may read the very table this load empties (a query over it,
+    // or the table itself): its rows are taken before it is emptied.
+    const bool staged = read_by_source_ && exists &&
+                        (request_.full_refresh || request_.mode == LoadMode::kOverwrite);
+    if (staged) engine.execute(fmt::format("CREATE TEMP TABLE {} AS {}", kIncoming, select_sql));
+    const std::string rows_sql = staged ? "SELECT * FROM " + std::string(kIncoming) : select_sql;
     if (request_.full_refresh && exists) {
       engine.execute("DROP TABLE " + table);
       exists = false;
@@ -274,7 +261,7 @@ LoadResult AttachedTableSink::consume(Engine& engine, const std::string& select_
                                   progress->rows() - before, inserted));
     }
     // Gone before the index DDL runs: its table names are resolved in temp first.
-    if (rows_sql != select_sql) engine.execute(fmt::format("DROP TABLE {}", kIncoming));
+    if (staged) engine.execute(fmt::format("DROP TABLE {}", kIncoming));
     {
       CatalogInUse in_file(engine, catalog_);
       for (const auto& statement : after_insert) engine.execute(statement);
