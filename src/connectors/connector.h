@@ -41,17 +41,24 @@ struct Source {
   std::optional<RegisteredScan> scan;   // its registration with the engine
 };
 
-enum class LoadMode { kOverwrite, kAppend };
+// What a load does to its target (the contract: load_plan.h).
+enum class LoadMode { kOverwrite, kAppend, kMerge, kDeleteInsert };
 
 struct LoadRequest {
   TableRef table;
   LoadMode mode = LoadMode::kOverwrite;
   bool full_refresh = false;
+  // The columns merge and delete+insert match rows by; empty: the target's
+  // primary key.
+  std::vector<std::string> unique_key;
   Method method = Method::kAuto;
 };
 
 struct LoadResult {
-  uint64_t rows = 0;
+  uint64_t rows = 0;  // rows loaded
+  // What a merge or delete+insert did to the target, where the database
+  // reports it.
+  std::optional<uint64_t> inserted, updated, deleted;
   std::string method;
   std::vector<std::string> fallbacks;
 };

@@ -1,0 +1,53 @@
+#include "connectors/clickhouse/ch_dialect.h"
+
+#include <fmt/format.h>
+
+namespace dvt::ch {
+
+std::string ChDialect::quote(std::string_view identifier) const {
+  return quote_identifier(identifier);
+}
+
+std::string ChDialect::literal(std::string_view text) const {
+  return quote_literal(text);
+}
+
+std::string ChDialect::column_type(const Column& column, const TableSchema& /*table*/) const {
+  return ddl_type(column.type, column.nullable, options_);
+}
+
+std::string ChDialect::column_definition(const Column& column, const TableSchema& table) const {
+  return quote(column.name) + " " + column_type(column, table);
+}
+
+std::string ChDialect::text_of(const Column& column) const {
+  std::string quoted = quote(column.name);
+  bool nullable = column.source_type.starts_with("Nullable(") ||
+                  column.source_type.starts_with("LowCardinality(Nullable(");
+  return nullable ? fmt::format("toString(assumeNotNull({}))", quoted)
+                  : fmt::format("toString({})", quoted);
+}
+
+std::string ChDialect::concat(const std::vector<std::string>& parts) const {
+  if (parts.empty()) return "''";
+  // concat() wants two arguments at least.
+  if (parts.size() == 1) return fmt::format("concat({}, '')", parts[0]);
+  return fmt::format("concat({})", fmt::join(parts, ", "));
+}
+
+std::string ChDialect::byte_length_text(const std::string& text) const {
+  return fmt::format("toString(length({}))", text);
+}
+
+std::string ChDialect::md5_hex(const std::string& text) const {
+  return fmt::format("lower(hex(MD5({})))", text);
+}
+
+std::string ChDialect::hash_aggregate(const std::string& hash) const {
+  // The first 16 hex digits as the big-endian UInt64 they spell, shifted to 15.
+  return fmt::format(
+      "toString(sum(bitShiftRight(reinterpretAsUInt64(reverse(unhex(substring({}, 1, 16)))), 4)))",
+      hash);
+}
+
+}  // namespace dvt::ch
