@@ -7,9 +7,10 @@
 #include <fmt/format.h>
 
 #include "cli/debug.h"
-#include "cli/hashes.h"
+#include "cli/progress_line.h"
 #include "cli/sync.h"
 #include "cli/transfer.h"
+#include "connectors/load_plan.h"
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/log.h"
@@ -28,8 +29,26 @@ struct SourceFlags {
 
 struct TargetFlags {
   std::string mode = "overwrite";
+  std::string unique_key;
   bool full_refresh = false;
 };
+
+// "a, b,c" -> {"a", "b", "c"}; throws ConfigError naming `flag` for an empty name.
+std::vector<std::string> split_names(const std::string& text, const char* flag) {
+  std::vector<std::string> names;
+  size_t start = 0;
+  while (!text.empty() && start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string name = text.substr(start, comma - start);
+    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    if (name.empty()) throw ConfigError(fmt::format("{} holds an empty column name", flag));
+    names.push_back(name);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return names;
+}
 
 void add_source_flags(CLI::App* command, SourceFlags& flags) {
   command
@@ -50,8 +69,16 @@ void add_source_flags(CLI::App* command, SourceFlags& flags) {
 }
 
 void add_target_flags(CLI::App* command, TargetFlags& flags) {
-  command->add_option("--mode", flags.mode, "overwrite (TRUNCATE + INSERT) or append")
-      ->check(CLI::IsMember({"overwrite", "append"}))
+  command
+      ->add_option("--mode", flags.mode,
+                   "overwrite (empty and refill), append, merge (update matching keys, insert the "
+                   "rest) or delete+insert (delete matching keys, insert all)")
+      ->check(CLI::IsMember({"overwrite", "append", "merge", "delete+insert"}))
+      ->group("Target");
+  command
+      ->add_option("--unique-key", flags.unique_key,
+                   "Columns merge and delete+insert match rows by (default: the target's primary "
+                   "key)")
       ->group("Target");
   command
       ->add_flag("--full-refresh", flags.full_refresh,
@@ -66,30 +93,23 @@ ScanRequest make_scan(const SourceFlags& flags, Method method) {
   scan.limit = flags.limit;
   scan.method = method;
   scan.keep_order = flags.keep_order;
-  size_t start = 0;
-  while (!flags.columns.empty() && start <= flags.columns.size()) {
-    size_t comma = flags.columns.find(',', start);
-    std::string name = flags.columns.substr(start, comma - start);
-    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
-    while (!name.empty() && name.back() == ' ') name.pop_back();
-    if (name.empty()) throw ConfigError("--columns holds an empty column name");
-    scan.columns.push_back(name);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  if (!scan.query.empty() && (!scan.columns.empty() || !scan.where.empty() || scan.limit)) {
-    // Allowed: they apply on top of the query's result, still in the source database.
-  }
+  // With a query they apply on top of its result, still in the source database.
+  scan.columns = split_names(flags.columns, "--columns");
   return scan;
 }
 
 LoadRequest make_load(const TargetFlags& flags, Method method) {
   LoadRequest load;
-  load.mode = flags.mode == "append" ? LoadMode::kAppend : LoadMode::kOverwrite;
+  load.mode = parse_load_mode(flags.mode);
   load.full_refresh = flags.full_refresh;
+  load.unique_key = split_names(flags.unique_key, "--unique-key");
   load.method = method;
   if (load.full_refresh && load.mode == LoadMode::kAppend) {
     throw ConfigError("--full-refresh and --mode append contradict each other");
+  }
+  if (!load.unique_key.empty() && load.mode != LoadMode::kMerge &&
+      load.mode != LoadMode::kDeleteInsert) {
+    throw ConfigError("--unique-key applies to --mode merge and --mode delete+insert");
   }
   return load;
 }
@@ -224,7 +244,21 @@ int main(int argc, char** argv) {
           staging_dir.empty()
               ? (std::filesystem::path(project_dir) / ".dvt" / "staging").lexically_normal()
               : std::filesystem::path(staging_dir);
-      report(run_hashes(global, from, name, dir));
+      if (from.is_file || from.table.name.empty()) {
+        throw ConfigError(fmt::format(
+            "hashes reads a database table: use OUTPUT:SCHEMA.TABLE, got '{}'", from.text));
+      }
+      std::string file_name = name.empty() ? from.table.name : name;
+      if (file_name.find('/') != std::string::npos)
+        throw ConfigError("--name must be a plain file name");
+      ProfileContext profiles = global.profiles();
+      TransferEnd source = resolve_end(profiles, from, nullptr);
+      if (from.output.empty()) {
+        source.display = fmt::format("{}:{}", source.output->name(), from.table.display());
+      }
+      ProgressLine line;
+      report(run_row_hashes(global.job(), source, dir / "_state" / (file_name + ".hashes.parquet"),
+                            &line));
       return 0;
     }
     if (command == "copy") {
@@ -248,7 +282,7 @@ int main(int argc, char** argv) {
       if (to.is_file)
         throw ConfigError("load writes into a database table; to copy a file use dvt copy");
     }
-    report(run_transfer(global, command, from, scan, to, load_request));
+    report(run_cli_transfer(global, command, from, scan, to, load_request));
     return 0;
   } catch (const Error& error) {
     return fail(error, command);

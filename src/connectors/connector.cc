@@ -9,7 +9,7 @@
 #include "connectors/registry.h"
 #include "connectors/sqlite/sqlite_connector.h"
 #include "core/error.h"
-#include "project/profiles.h"
+#include "core/output_config.h"
 
 namespace dvt {
 

@@ -10,7 +10,7 @@
 
 #include "connectors/registry.h"
 #include "core/log.h"
-#include "project/profiles.h"
+#include "core/output_config.h"
 
 namespace dvt {
 

@@ -47,6 +47,15 @@ class DataError : public Error {
   const char* kind() const override { return "data"; }
 };
 
+// SQL the database could not parse or bind (a syntax error, an unknown table,
+// column or function): the user's SQL (a --query, a --where, a model) needs
+// fixing, not the data. The message says which SQL and which engine ran it.
+class SqlError : public Error {
+ public:
+  using Error::Error;
+  const char* kind() const override { return "sql"; }
+};
+
 // The user interrupted the job (Ctrl-C, SIGTERM).
 class Interrupted : public Error {
  public:

@@ -123,6 +123,20 @@ std::string cast_projection(const ScanSlot& slot, const TableSchema& schema,
 
 }  // namespace
 
+Engine::ErrorKind Engine::error_kind(duckdb_error_type type) {
+  switch (type) {
+    case DUCKDB_ERROR_PARSER:
+    case DUCKDB_ERROR_SYNTAX:
+    case DUCKDB_ERROR_BINDER:
+    case DUCKDB_ERROR_CATALOG:
+    case DUCKDB_ERROR_PARAMETER_NOT_RESOLVED:
+    case DUCKDB_ERROR_PARAMETER_NOT_ALLOWED:
+      return ErrorKind::kSql;
+    default:
+      return ErrorKind::kData;
+  }
+}
+
 Engine::Engine(const EngineOptions& options) {
   // One Engine per process, created before any data moves.
   keep_freed_memory_for_reuse();
@@ -148,7 +162,7 @@ Engine::Engine(const EngineOptions& options) {
 
 Engine::~Engine() = default;
 
-void Engine::raise(const std::string& context, const std::string& duckdb_error) {
+void Engine::raise(const std::string& context, const std::string& duckdb_error, ErrorKind kind) {
   for (auto& slot : scans_) {
     if (slot->failure) {
       std::exception_ptr failure = slot->failure;
@@ -157,14 +171,16 @@ void Engine::raise(const std::string& context, const std::string& duckdb_error) 
     }
   }
   if (interrupted()) throw Interrupted();
-  throw DataError(context.empty() ? duckdb_error : context + ": " + duckdb_error);
+  std::string message = context.empty() ? duckdb_error : context + ": " + duckdb_error;
+  if (kind == ErrorKind::kSql) throw SqlError("SQL error (in DuckDB): " + message);
+  throw DataError(message);
 }
 
 uint64_t Engine::execute(const std::string& sql) {
   InterruptWatcher watcher(connection());
   Result result;
   if (duckdb_query(connection(), sql.c_str(), result.get()) == DuckDBError) {
-    raise("", result.error());
+    raise("", result.error(), error_kind(duckdb_result_error_type(result.get())));
   }
   duckdb_result* raw = result.get();
   if (duckdb_column_count(raw) >= 1 && duckdb_row_count(raw) >= 1) {
@@ -179,7 +195,7 @@ uint64_t Engine::execute(const std::string& sql) {
 std::vector<std::vector<std::optional<std::string>>> Engine::query_strings(const std::string& sql) {
   Result result;
   if (duckdb_query(connection(), sql.c_str(), result.get()) == DuckDBError)
-    raise("", result.error());
+    raise("", result.error(), error_kind(duckdb_result_error_type(result.get())));
   duckdb_result* raw = result.get();
   std::vector<std::vector<std::optional<std::string>>> rows;
   idx_t columns = duckdb_column_count(raw);
@@ -239,14 +255,15 @@ int Engine::threads() {
 TableSchema Engine::describe(const std::string& select_sql) {
   PreparedStatement prepared;
   if (duckdb_prepare(connection(), select_sql.c_str(), prepared.out()) == DuckDBError) {
-    raise("", duckdb_prepare_error(prepared.get()) ? duckdb_prepare_error(prepared.get()) : "");
+    const char* error = duckdb_prepare_error(prepared.get());
+    raise("", error ? error : "", ErrorKind::kSql);
   }
   TableSchema schema;
   idx_t count = duckdb_prepared_statement_column_count(prepared.get());
   for (idx_t i = 0; i < count; ++i) {
     LogicalType type(duckdb_prepared_statement_column_logical_type(prepared.get(), i));
     Column column;
-    column.name = duckdb_prepared_statement_column_name(prepared.get(), i);
+    column.name = DuckString(duckdb_prepared_statement_column_name(prepared.get(), i)).str();
     column.type = Type::from_logical(type.get());
     column.source_type = column.type.sql();
     schema.columns.push_back(std::move(column));
@@ -345,13 +362,13 @@ QueryStream::QueryStream(Engine& engine, const std::string& sql) : engine_(engin
   duckdb_connection connection = engine.connection();
   if (duckdb_prepare(connection, sql.c_str(), prepared_.out()) == DuckDBError) {
     const char* error = duckdb_prepare_error(prepared_.get());
-    engine.raise("", error ? error : "prepare failed");
+    engine.raise("", error ? error : "prepare failed", Engine::ErrorKind::kSql);
   }
   idx_t count = duckdb_prepared_statement_column_count(prepared_.get());
   for (idx_t i = 0; i < count; ++i) {
     LogicalType type(duckdb_prepared_statement_column_logical_type(prepared_.get(), i));
     Column column;
-    column.name = duckdb_prepared_statement_column_name(prepared_.get(), i);
+    column.name = DuckString(duckdb_prepared_statement_column_name(prepared_.get(), i)).str();
     column.type = Type::from_logical(type.get());
     schema_.columns.push_back(std::move(column));
   }

@@ -64,7 +64,8 @@ class Engine {
   // Runs a statement; returns the first column of the first row as a count
   // when the statement reports one (COPY, INSERT), else 0.
   // Throws the reader's own exception when a registered reader failed,
-  // Interrupted on Ctrl-C, DataError with DuckDB's message otherwise.
+  // Interrupted on Ctrl-C, SqlError when DuckDB cannot parse or bind it,
+  // DataError with DuckDB's message otherwise.
   uint64_t execute(const std::string& sql);
 
   // Runs a query and returns its rows as strings (NULL as nullopt). For small
@@ -103,7 +104,11 @@ class Engine {
  private:
   friend class QueryStream;
   friend class ParallelReaders;
-  [[noreturn]] void raise(const std::string& context, const std::string& duckdb_error);
+  // A failure to parse or bind is the SQL's (SqlError), any other the data's.
+  enum class ErrorKind { kSql, kData };
+  static ErrorKind error_kind(duckdb_error_type type);
+  [[noreturn]] void raise(const std::string& context, const std::string& duckdb_error,
+                          ErrorKind kind = ErrorKind::kData);
 
   std::unique_ptr<Database> database_;
   std::vector<std::unique_ptr<ScanSlot>> scans_;

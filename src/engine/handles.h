@@ -74,6 +74,20 @@ class PendingResult {
   duckdb_pending_result pending_ = nullptr;
 };
 
+// Owns a string DuckDB allocated for the caller (freed with duckdb_free).
+class DuckString {
+ public:
+  explicit DuckString(const char* adopted) : text_(adopted) {}
+  ~DuckString() { duckdb_free(const_cast<char*>(text_)); }
+  DuckString(const DuckString&) = delete;
+  DuckString& operator=(const DuckString&) = delete;
+  // The text, or "" for a null string.
+  std::string str() const { return text_ ? text_ : ""; }
+
+ private:
+  const char* text_;
+};
+
 // Owns a database and one connection to it.
 class Database {
  public:

@@ -17,13 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool is_secret_key(const std::string& key) {
-  for (const char* word : {"password", "secret", "token", "private_key", "passphrase"}) {
-    if (key.find(word) != std::string::npos) return true;
-  }
-  return false;
-}
-
 std::string where(const std::string& file, const YAML::Node& node) {
   const YAML::Mark mark = node.Mark();
   if (mark.line >= 0) return fmt::format("{}:{}", file, mark.line + 1);
@@ -63,67 +56,6 @@ std::string render_env_vars(const std::string& text, const std::string& where) {
   }
   out.append(text, last, std::string::npos);
   return out;
-}
-
-OutputConfig::OutputConfig(std::string name, std::string file, int line,
-                           std::map<std::string, std::string> fields)
-    : name_(std::move(name)), file_(std::move(file)), line_(line), fields_(std::move(fields)) {}
-
-void OutputConfig::require_rendered() const {
-  if (unrendered_) throw ConfigError(*unrendered_);
-}
-
-std::string OutputConfig::location() const {
-  return line_ > 0 ? fmt::format("{}:{}", file_, line_) : file_;
-}
-
-std::optional<std::string> OutputConfig::get(const std::string& key) const {
-  auto found = fields_.find(key);
-  if (found == fields_.end()) return std::nullopt;
-  return found->second;
-}
-
-std::string OutputConfig::get_or(const std::string& key, const std::string& fallback) const {
-  return get(key).value_or(fallback);
-}
-
-std::string OutputConfig::require(const std::string& key) const {
-  auto value = get(key);
-  if (!value) {
-    throw ConfigError(fmt::format("{}: output '{}' (type {}) is missing required field '{}'",
-                                  location(), name_, type(), key));
-  }
-  return *value;
-}
-
-std::string OutputConfig::require_any(const std::vector<std::string>& keys) const {
-  for (const auto& key : keys) {
-    if (auto value = get(key)) return *value;
-  }
-  throw ConfigError(fmt::format("{}: output '{}' (type {}) is missing required field '{}'",
-                                location(), name_, type(), fmt::join(keys, "' or '")));
-}
-
-int OutputConfig::get_int(const std::string& key, int fallback) const {
-  auto value = get(key);
-  if (!value) return fallback;
-  try {
-    size_t used = 0;
-    int parsed = std::stoi(*value, &used);
-    if (used == value->size()) return parsed;
-  } catch (...) {
-  }
-  throw ConfigError(fmt::format("{}: output '{}': field '{}' must be an integer, got '{}'",
-                                location(), name_, key, is_secret_key(key) ? "***" : *value));
-}
-
-bool OutputConfig::get_bool(const std::string& key, bool fallback) const {
-  auto value = get(key);
-  if (!value) return fallback;
-  if (*value == "true" || *value == "True" || *value == "1" || *value == "yes") return true;
-  if (*value == "false" || *value == "False" || *value == "0" || *value == "no") return false;
-  throw ConfigError(fmt::format("{}: output '{}': field '{}' must be true or false, got '{}'",
-                                location(), name_, key, *value));
 }
 
 fs::path Profiles::resolve_dir(const std::optional<std::string>& flag) {
@@ -253,6 +185,33 @@ const Profile& Profiles::profile(const std::string& requested) const {
   auto found = profiles_.find(name);
   if (found == profiles_.end()) {
     throw ConfigError(fmt::format("{}: no profile named '{}'", file_, name));
+  }
+  return found->second;
+}
+
+const Profiles& ProfileContext::profiles() {
+  if (!profiles_) profiles_ = Profiles::load(Profiles::resolve_dir(dir_));
+  return *profiles_;
+}
+
+const Profile& ProfileContext::profile() {
+  return profiles().profile(profile_);
+}
+
+const OutputConfig& ProfileContext::output(const std::string& name, const std::string& what) {
+  const Profile& chosen = profile();
+  std::string wanted = name;
+  if (wanted.empty()) wanted = target_.empty() ? chosen.target : target_;
+  if (wanted.empty()) {
+    throw ConfigError(fmt::format("{}: {} names no output and profile '{}' has no target",
+                                  profiles_->file(), what, chosen.name));
+  }
+  auto found = chosen.outputs.find(wanted);
+  if (found == chosen.outputs.end()) {
+    std::vector<std::string> names;
+    for (const auto& [key, value] : chosen.outputs) names.push_back(key);
+    throw ConfigError(fmt::format("{}: profile '{}' has no output named '{}' (outputs: {})",
+                                  profiles_->file(), chosen.name, wanted, fmt::join(names, ", ")));
   }
   return found->second;
 }

@@ -9,44 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "core/output_config.h"
+
 namespace dvt {
-
-// One output (a database connection's settings), rendered.
-class OutputConfig {
- public:
-  OutputConfig(std::string name, std::string file, int line,
-               std::map<std::string, std::string> fields);
-
-  const std::string& name() const { return name_; }
-  const std::string& type() const { return fields_.at("type"); }
-  // "file:line" of the output in profiles.yml, for messages.
-  std::string location() const;
-
-  bool has(const std::string& key) const { return fields_.contains(key); }
-  std::optional<std::string> get(const std::string& key) const;
-  std::string get_or(const std::string& key, const std::string& fallback) const;
-  // Throws ConfigError naming the file, output and key when absent.
-  std::string require(const std::string& key) const;
-  // The first of `keys` present (e.g. dbname or database), else ConfigError.
-  std::string require_any(const std::vector<std::string>& keys) const;
-  int get_int(const std::string& key, int fallback) const;
-  bool get_bool(const std::string& key, bool fallback) const;
-  const std::map<std::string, std::string>& fields() const { return fields_; }
-
-  // Why a field could not be rendered (an env var that is not set), if one
-  // could not. Such an output stops only the jobs that use it.
-  const std::optional<std::string>& unrendered() const { return unrendered_; }
-  void set_unrendered(std::string why) { unrendered_ = std::move(why); }
-  // Throws that ConfigError, if there is one.
-  void require_rendered() const;
-
- private:
-  std::string name_;
-  std::string file_;
-  int line_;
-  std::map<std::string, std::string> fields_;
-  std::optional<std::string> unrendered_;
-};
 
 struct Profile {
   std::string name;
@@ -76,6 +41,30 @@ class Profiles {
  private:
   std::string file_;
   std::map<std::string, Profile> profiles_;
+};
+
+// The outputs of one profile, loaded on first use (a copy between two files
+// needs no profiles.yml).
+class ProfileContext {
+ public:
+  // `dir`: --profiles-dir (else resolve_dir's rule); `profile`: --profile
+  // (else the rule of Profiles::profile); `target`: --target, the output
+  // meant where none is named (else the profile's target).
+  ProfileContext(std::optional<std::string> dir, std::string profile, std::string target)
+      : dir_(std::move(dir)), profile_(std::move(profile)), target_(std::move(target)) {}
+
+  // The output called `name`, or the target output when `name` is empty.
+  // Throws ConfigError naming the file and the outputs there are; `what`
+  // names what asked for it in that message ("endpoint 'pg:t'").
+  const OutputConfig& output(const std::string& name, const std::string& what);
+  const Profile& profile();
+  const Profiles& profiles();
+
+ private:
+  std::optional<std::string> dir_;
+  std::string profile_;
+  std::string target_;
+  std::optional<Profiles> profiles_;
 };
 
 // Renders {{ env_var('X') }} / {{ env_var('X', 'default') }} in `text`.

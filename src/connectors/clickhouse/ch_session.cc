@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/log.h"
-#include "project/profiles.h"
+#include "core/output_config.h"
 
 namespace dvt::ch {
 

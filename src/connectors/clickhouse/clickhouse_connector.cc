@@ -13,7 +13,7 @@
 #include "connectors/tiers.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "project/profiles.h"
+#include "core/output_config.h"
 
 namespace dvt {
 namespace {

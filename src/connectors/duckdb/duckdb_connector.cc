@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "project/profiles.h"
+#include "core/output_config.h"
 
 namespace dvt {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
-#include "project/profiles.h"
+#include "core/output_config.h"
 
 namespace dvt::mysql {
 namespace {

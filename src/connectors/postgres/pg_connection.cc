@@ -264,6 +264,10 @@ void PgConnection::raise(const std::string& what, const PgResult& result) const 
   if (PQstatus(conn_) != CONNECTION_OK || state.starts_with("08") || state == "57P01") {
     throw ConnectionError(fmt::format("{}: {}", prefix, message));
   }
+  // Class 42 (syntax error or access rule violation), but for missing privileges.
+  if (state.starts_with("42") && state != "42501") {
+    throw SqlError(fmt::format("{}: SQL error (in PostgreSQL): {}", prefix, message));
+  }
   throw DataError(fmt::format("{}: {}", prefix, message));
 }
 

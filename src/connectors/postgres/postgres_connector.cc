@@ -17,7 +17,7 @@
 #include "connectors/tiers.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "project/profiles.h"
+#include "core/output_config.h"
 
 namespace dvt {
 namespace pg {

@@ -14,9 +14,9 @@
 #include "connectors/sqlite/sqlite_types.h"
 #include "core/error.h"
 #include "core/interrupt.h"
+#include "core/output_config.h"
 #include "core/utf8.h"
 #include "engine/chunk_columns.h"
-#include "project/profiles.h"
 
 namespace dvt {
 namespace {
@@ -118,7 +118,8 @@ class SqliteStatement {
  public:
   SqliteStatement(SqliteDatabase& db, const std::string& sql) {
     if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &statement_, nullptr) != SQLITE_OK) {
-      throw DataError(fmt::format("SQLite {}: {} (in: {})", db.path(), db.error(), sql));
+      throw SqlError(
+          fmt::format("SQLite {}: SQL error (in SQLite): {} (in: {})", db.path(), db.error(), sql));
     }
   }
   ~SqliteStatement() { sqlite3_finalize(statement_); }
@@ -562,7 +563,7 @@ class SqliteConnector : public Connector {
       auto high = rowid_bound("max");
       auto low = rowid_bound("min");
       schema.estimated_rows = high && low ? static_cast<uint64_t>(*high - *low + 1) : 0;
-    } catch (const DataError&) {
+    } catch (const SqlError&) {
       // WITHOUT ROWID tables and views have no rowid: no estimate.
     }
     return schema;
