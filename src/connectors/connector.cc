@@ -92,8 +92,12 @@ LoadResult StreamingSink::consume(Engine& engine, const std::string& select_sql,
         if (uint64_t bytes = writer->bytes_written()) progress->set_bytes(bytes);
       }
     }
+    TableChanges changes = writer->commit();
     LoadResult result;
-    result.rows = writer->commit();
+    result.rows = changes.rows;
+    result.inserted = changes.inserted;
+    result.updated = changes.updated;
+    result.deleted = changes.deleted;
     result.method = method_;
     return result;
   } catch (...) {

@@ -82,7 +82,7 @@ std::string Dialect::key_text(const std::vector<Column>& key) const {
 }
 
 std::string Dialect::create_schema(const std::string& schema) const {
-  return "CREATE SCHEMA IF NOT EXISTS " + quote(schema);
+  return "CREATE SCHEMA IF NOT EXISTS " + schema;
 }
 
 std::string Dialect::create_table(const std::string& table, const TableSchema& incoming) const {

@@ -98,6 +98,7 @@ class Dialect {
   // Whether CREATE, DROP and TRUNCATE take part in a transaction (and roll
   // back with it).
   virtual bool transactional_ddl() const { return true; }
+  // CREATE SCHEMA IF NOT EXISTS for a quoted (qualified) schema name.
   virtual std::string create_schema(const std::string& schema) const;
   // CREATE TABLE from the incoming columns; with the primary key inline
   // unless primary_key_after_load().

@@ -42,8 +42,10 @@ struct TargetTable {
   bool exists = false;
   bool schema_exists = true;
   std::string qualified;  // quoted name of the table (whether or not it exists)
-  std::string schema;     // unquoted schema, for CREATE SCHEMA; "" when none
-  std::string display;    // for messages: output:schema.table
+  // The quoted (as the database needs it, qualified) name of its schema, for
+  // CREATE SCHEMA when !schema_exists; "" when the database has none to create.
+  std::string schema;
+  std::string display;  // for messages: output:schema.table
   std::vector<TargetColumn> columns;
   std::vector<std::string> primary_key;
 
@@ -51,13 +53,22 @@ struct TargetTable {
   int find(const Dialect& dialect, const std::string& name) const;
 };
 
-// A statement of a plan, and which row count it reports, if any.
+// A statement of a plan, and which row count it reports, if any. A
+// generating statement is a query whose rows (first column) are the
+// statements to run, for steps that depend on what the load wrote (the
+// partitions a ClickHouse append attaches).
 struct Statement {
   enum class Counts { kNone, kInserted, kUpdated, kDeleted };
   std::string sql;
   Counts counts = Counts::kNone;
+  bool generates = false;
 
   Statement(std::string text, Counts kind = Counts::kNone) : sql(std::move(text)), counts(kind) {}
+  static Statement generating(std::string query) {
+    Statement statement(std::move(query));
+    statement.generates = true;
+    return statement;
+  }
   bool operator==(const Statement&) const = default;
 };
 
@@ -89,7 +100,7 @@ struct LoadSteps {
   // After the load is published; a failure here leaves the new rows in
   // place and is reported as a warning (e.g. dropping the old copy).
   std::vector<Statement> cleanup;
-  std::vector<std::string> on_failure;  // undoes `before` (ROLLBACK, DROP staging)
+  std::vector<Statement> on_failure;  // undoes `before` (ROLLBACK, DROP staging), quietly
   CountRule count_rule = CountRule::kNone;
   std::string explanation;  // one sentence for the log: how atomicity is kept
 
@@ -122,13 +133,15 @@ class TransactionalLoadPlan {
   LoadSteps plan(const LoadRequest& request, const TargetTable& target,
                  const TableSchema& incoming) const;
 
- protected:
   // The statements that empty an existing target for an overwrite, and
-  // those to run once the new rows are in. By default one TRUNCATE.
+  // those to run once the new rows are in.
   struct Emptying {
     std::vector<std::string> before;
     std::vector<std::string> after;
   };
+
+ protected:
+  // By default one TRUNCATE (the dialect's).
   virtual Emptying empty_target(const TargetTable& target) const;
 
   const Dialect& dialect_;

@@ -20,24 +20,24 @@ void LoadRunner::begin() {
   log_debug("load.plan", fmt::format("{}: {}", label_, steps_.explanation),
             {{"target", label_}, {"plan", steps_.explanation}});
   try {
-    for (const auto& statement : steps_.before) session_.execute(statement.sql);
+    for (const auto& statement : steps_.before) run(statement);
   } catch (...) {
     abandon();
     throw;
   }
 }
 
-LoadResult LoadRunner::finish(uint64_t rows_loaded) {
+TableChanges LoadRunner::finish(uint64_t rows_loaded) {
   if (!begun_ || done_) throw InternalError("LoadRunner::finish without begin");
-  LoadResult result;
+  TableChanges result;
   result.rows = rows_loaded;
   try {
     for (const auto& check : steps_.checks) {
       check_interrupted();
-      auto row = session_.first_row(check.sql);
-      if (!row) continue;
+      auto rows = session_.rows(check.sql);
+      if (rows.empty()) continue;
       std::string values;
-      for (const auto& value : *row) {
+      for (const auto& value : rows[0]) {
         if (!values.empty()) values += ", ";
         values += value ? "'" + *value + "'" : "NULL";
       }
@@ -47,7 +47,7 @@ LoadResult LoadRunner::finish(uint64_t rows_loaded) {
     bool all_reported = true;
     for (const auto& statement : steps_.apply) {
       check_interrupted();
-      std::optional<uint64_t> count = session_.execute(statement.sql);
+      std::optional<uint64_t> count = run(statement);
       std::optional<uint64_t>* total = nullptr;
       switch (statement.counts) {
         case Statement::Counts::kInserted:
@@ -72,7 +72,7 @@ LoadResult LoadRunner::finish(uint64_t rows_loaded) {
     }
     verify_counts(result);
     check_interrupted();
-    for (const auto& statement : steps_.publish) session_.execute(statement.sql);
+    for (const auto& statement : steps_.publish) run(statement);
   } catch (...) {
     abandon();
     throw;
@@ -80,7 +80,7 @@ LoadResult LoadRunner::finish(uint64_t rows_loaded) {
   done_ = true;
   for (const auto& statement : steps_.cleanup) {
     try {
-      session_.execute(statement.sql);
+      run(statement);
     } catch (const Error& error) {
       log_warn("load.cleanup",
                fmt::format("{} holds the new rows, but cleaning up after the load failed: {}",
@@ -90,7 +90,7 @@ LoadResult LoadRunner::finish(uint64_t rows_loaded) {
   return result;
 }
 
-void LoadRunner::verify_counts(const LoadResult& result) const {
+void LoadRunner::verify_counts(const TableChanges& result) const {
   uint64_t moved = 0;
   switch (steps_.count_rule) {
     case CountRule::kNone:
@@ -112,10 +112,33 @@ void LoadRunner::verify_counts(const LoadResult& result) const {
   }
 }
 
+std::optional<uint64_t> LoadRunner::run(const Statement& statement) {
+  if (!statement.generates) return session_.execute(statement.sql);
+  std::optional<uint64_t> total = 0;
+  for (const auto& row : session_.rows(statement.sql)) {
+    if (row.empty() || !row[0]) continue;
+    std::optional<uint64_t> count = session_.execute(*row[0]);
+    total = count && total ? std::optional<uint64_t>(*total + *count) : std::nullopt;
+  }
+  return total;
+}
+
 void LoadRunner::abandon() noexcept {
   if (!begun_ || done_) return;
   done_ = true;
-  for (const auto& sql : steps_.on_failure) session_.execute_quietly(sql);
+  for (const auto& statement : steps_.on_failure) {
+    if (!statement.generates) {
+      session_.execute_quietly(statement.sql);
+      continue;
+    }
+    try {
+      for (const auto& row : session_.rows(statement.sql)) {
+        if (!row.empty() && row[0]) session_.execute_quietly(*row[0]);
+      }
+    } catch (...) {
+      // Undoing is best effort; the original failure is the one reported.
+    }
+  }
 }
 
 }  // namespace dvt

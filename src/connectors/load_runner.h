@@ -21,10 +21,8 @@ class SqlSession {
   // when the database reports that (nullopt otherwise). Throws the
   // connector's errors (DataError, ConnectionError, Interrupted).
   virtual std::optional<uint64_t> execute(const std::string& sql) = 0;
-  // The first row of a query's result, its values as text (NULL as
-  // nullopt), or nullopt when it returns no row.
-  virtual std::optional<std::vector<std::optional<std::string>>> first_row(
-      const std::string& sql) = 0;
+  // The rows of a small query's result, values as text (NULL as nullopt).
+  virtual std::vector<std::vector<std::optional<std::string>>> rows(const std::string& sql) = 0;
   // Runs a statement and ignores any failure: for undoing. Never throws.
   virtual void execute_quietly(const std::string& sql) noexcept = 0;
 };
@@ -48,14 +46,17 @@ class LoadRunner {
   // CountRule (DataError, target unchanged, when they differ), then cleans
   // up. Returns the load's result (rows, and inserted/updated/deleted as the
   // database reported them).
-  LoadResult finish(uint64_t rows_loaded);
+  TableChanges finish(uint64_t rows_loaded);
   // Undoes what begin() did, once. Never throws.
   void abandon() noexcept;
 
  private:
   // Throws DataError when the counts the database reported break the
   // plan's CountRule.
-  void verify_counts(const LoadResult& result) const;
+  void verify_counts(const TableChanges& result) const;
+  // Runs a statement of the plan (each statement it generates, if it is a
+  // generating one); returns its count.
+  std::optional<uint64_t> run(const Statement& statement);
 
   SqlSession& session_;
   LoadSteps steps_;

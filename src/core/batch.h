@@ -6,6 +6,7 @@
 #include <duckdb.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,14 @@ class BatchReader {
   virtual std::vector<std::string> warnings() const { return {}; }
 };
 
+// What a committed load did to its target.
+struct TableChanges {
+  uint64_t rows = 0;  // rows the load delivered (the target confirmed them)
+  // Of those, what a merge or delete+insert made of them, where the
+  // database reports it.
+  std::optional<uint64_t> inserted, updated, deleted;
+};
+
 // Stores batches into one target table. One per load. A load is a single
 // transaction where the target has them: until commit() returns, nothing is
 // visible, and abort() (or destruction without commit) leaves the target
@@ -59,8 +68,9 @@ class BatchWriter {
   virtual void write(duckdb_data_chunk chunk) = 0;
 
   // Makes every written row visible and returns how many rows the target
-  // confirmed. Throws DataError when that differs from the rows written.
-  virtual uint64_t commit() = 0;
+  // confirmed (and what it did with them). Throws DataError when that
+  // differs from the rows written.
+  virtual TableChanges commit() = 0;
 
   // Rolls back. Never throws.
   virtual void abort() noexcept = 0;

@@ -29,6 +29,17 @@ pid_t dead_process_in(std::string_view name, std::string_view prefix) {
   return ::kill(pid, 0) != 0 && errno == ESRCH ? pid : 0;
 }
 
+std::string host_tag() {
+  char name[256] = {};
+  ::gethostname(name, sizeof(name) - 1);
+  uint32_t hash = 2166136261u;
+  for (const char* p = name; *p; ++p) {
+    hash ^= static_cast<uint8_t>(*p);
+    hash *= 16777619u;
+  }
+  return fmt::format("{:08x}", hash);
+}
+
 TempFile::TempFile(fs::path final_path) : final_path_(std::move(final_path)) {
   if (final_path_.has_parent_path()) {
     std::error_code error;

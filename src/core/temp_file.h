@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 namespace dvt {
@@ -15,6 +16,11 @@ namespace dvt {
 // left behind (a temp file, a scratch folder, a staging table) can go; 0 for
 // any other name.
 pid_t dead_process_in(std::string_view name, std::string_view prefix);
+
+// Eight hex digits naming this machine (FNV-1a of its host name), for names
+// of things a process leaves on a server, which only the same machine may
+// judge stale.
+std::string host_tag();
 
 class TempFile {
  public:

@@ -182,6 +182,8 @@ uint64_t Engine::execute(const std::string& sql) {
   if (duckdb_query(connection(), sql.c_str(), result.get()) == DuckDBError) {
     raise("", result.error(), error_kind(duckdb_result_error_type(result.get())));
   }
+  // The catalog in USE is tracked however it was set.
+  if (sql.starts_with("USE ")) default_catalog_ = sql.substr(4);
   duckdb_result* raw = result.get();
   if (duckdb_column_count(raw) >= 1 && duckdb_row_count(raw) >= 1) {
     duckdb_type type = duckdb_column_type(raw, 0);
@@ -218,7 +220,6 @@ std::vector<std::vector<std::optional<std::string>>> Engine::query_strings(const
 
 void Engine::use(const std::string& catalog) {
   execute("USE " + catalog);
-  default_catalog_ = catalog;
 }
 
 CatalogInUse::CatalogInUse(Engine& engine, const std::string& catalog)

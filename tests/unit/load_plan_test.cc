@@ -34,7 +34,7 @@ TargetTable existing_target() {
   TargetTable target;
   target.exists = true;
   target.qualified = "\"s\".\"t\"";
-  target.schema = "s";
+  target.schema = "\"s\"";
   target.display = "out:s.t";
   target.columns = {{"id", false, false, false}, {"name", true, false, false}};
   target.primary_key = {"id"};
@@ -67,7 +67,7 @@ TEST(TransactionalLoadPlan, OverwriteOfAnExistingTableTruncatesItInTheTransactio
   EXPECT_TRUE(steps.checks.empty());
   EXPECT_TRUE(steps.apply.empty());
   EXPECT_EQ(sql_of(steps.publish), (std::vector<std::string>{"COMMIT"}));
-  EXPECT_EQ(steps.on_failure, (std::vector<std::string>{"ROLLBACK"}));
+  EXPECT_EQ(steps.on_failure, (std::vector<Statement>{Statement("ROLLBACK")}));
 }
 
 TEST(TransactionalLoadPlan, AppendOnlyOpensTheTransaction) {

@@ -163,27 +163,23 @@ TableInfo lookup_table(ChSession& session, const std::string& database, const st
   // order), 2 its parts, 3 the tables named with `prefix`.
   std::string sql = fmt::format(
       "SELECT '0', engine, primary_key, toString((SELECT count() FROM system.databases WHERE name "
-      "= {0} AND "
-      "engine = 'Atomic')) FROM system.tables WHERE database = {0} AND name = {1} "
-      "UNION ALL SELECT '1', name, type, toString(position) FROM (SELECT name, type, "
-      "rowNumberInAllBlocks() AS "
-      "position FROM system.columns WHERE database = {0} AND table = {1} AND default_kind NOT IN "
-      "('MATERIALIZED', "
-      "'ALIAS')) "
-      "UNION ALL SELECT '2', toString(sum(rows)), toString(count()), '' FROM system.parts WHERE "
-      "active AND "
-      "database = {0} AND table = {1}",
+      "= {0} AND engine = 'Atomic')), '' FROM system.tables WHERE database = {0} AND name = {1} "
+      "UNION ALL SELECT '1', name, type, toString(position), default_kind FROM (SELECT name, "
+      "type, default_kind, rowNumberInAllBlocks() AS position FROM system.columns WHERE database "
+      "= {0} AND table = {1} AND default_kind NOT IN ('MATERIALIZED', 'ALIAS')) "
+      "UNION ALL SELECT '2', toString(sum(rows)), toString(count()), '', '' FROM system.parts "
+      "WHERE active AND database = {0} AND table = {1}",
       db, table);
   if (!prefix.empty()) {
     sql += fmt::format(
-        " UNION ALL SELECT '3', name, '', '' FROM system.tables WHERE database = {} AND "
+        " UNION ALL SELECT '3', name, '', '', '' FROM system.tables WHERE database = {} AND "
         "substring(name, 1, {}) = {}",
         db, prefix.size(), quote_literal(prefix));
   }
   std::string primary_key;
   std::vector<std::pair<uint64_t, ChColumn>> columns;
   std::optional<uint64_t> rows;
-  for (auto& row : query_strings(session, sql, 4)) {
+  for (auto& row : query_strings(session, sql, 5)) {
     if (row[0] == "0") {
       info.exists = true;
       info.engine = row[1];
@@ -192,7 +188,7 @@ TableInfo lookup_table(ChSession& session, const std::string& database, const st
     } else if (row[0] == "1") {
       uint64_t position = 0;
       std::from_chars(row[3].data(), row[3].data() + row[3].size(), position);
-      columns.emplace_back(position, ChColumn{row[1], parse_type(row[2])});
+      columns.emplace_back(position, ChColumn{row[1], parse_type(row[2]), row[4] == "DEFAULT"});
     } else if (row[0] == "2") {
       uint64_t count = 0;
       if (std::from_chars(row[1].data(), row[1].data() + row[1].size(), count).ec == std::errc())

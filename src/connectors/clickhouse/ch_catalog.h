@@ -44,6 +44,7 @@ std::vector<std::vector<std::string>> query_strings(ChSession& session,
 struct ChColumn {
   std::string name;
   ChType type;
+  bool has_default = false;  // a DEFAULT expression (not only the type's implicit default)
 };
 
 struct TableInfo {

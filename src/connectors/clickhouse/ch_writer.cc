@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/shadow_tables.h"
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/log.h"
@@ -22,40 +23,21 @@ constexpr size_t kBlockBytes = size_t{1} << 20;
 // benchmark table. Blocks of about this many RowBinary bytes keep it near
 // 90 MB.
 constexpr uint64_t kClientBlockBytes = uint64_t{4} << 20;
-constexpr const char* kTempMarker = "__dvt_tmp_";
-constexpr const char* kOldMarker = "__dvt_old_";
-
-// Eight hex digits naming this machine (FNV-1a of the host name), so a
-// leftover table is only ever cleaned up from the host that made it.
-std::string host_tag() {
-  char name[256] = {};
-  ::gethostname(name, sizeof(name) - 1);
-  uint32_t hash = 2166136261u;
-  for (const char* p = name; *p; ++p) {
-    hash ^= static_cast<uint8_t>(*p);
-    hash *= 16777619u;
-  }
-  return fmt::format("{:08x}", hash);
-}
 
 }  // namespace
-
-std::string ChWriter::staging_name(const std::string& table) {
-  return fmt::format("{}{}{}_{}", table, kTempMarker, host_tag(), ::getpid());
-}
 
 ChWriter::ChWriter(std::unique_ptr<ChSession> session, const ServerInfo& server,
                    const LoadRequest& request, const std::string& database,
                    const TableSchema& incoming, std::string label)
     : session_(std::move(session)),
       server_(server),
+      sql_(*session_, server_),
       request_(request),
       database_(database),
       incoming_(incoming),
       label_(std::move(label)) {
-  staging_ = staging_name(request_.table.name);
-  old_ = fmt::format("{}{}{}_{}", request_.table.name, kOldMarker, host_tag(), ::getpid());
-  target_ = lookup_table(*session_, database_, request_.table.name, request_.table.name + "__dvt_");
+  target_ = lookup_table(*session_, database_, request_.table.name,
+                         shadow_table_prefix(request_.table.name, 0));
   recover_leftovers();
   if (target_.exists) {
     const std::string& engine = target_.engine;
@@ -67,24 +49,17 @@ ChWriter::ChWriter(std::unique_ptr<ChSession> session, const ServerInfo& server,
                       label_, target_.qualified(), engine));
     }
   }
+  const ChDialect dialect(server_.ddl);
+  check_incoming_columns(request_, target_table(target_, label_), incoming_, dialect);
   bool keep_structure = target_.exists && !request_.full_refresh;
-  if (keep_structure) {
-    for (const auto& column : incoming_.columns) {
-      int index = target_.find(column.name);
-      if (index < 0) {
-        throw DataError(fmt::format(
-            "{}: table {} has no column \"{}\"; use --full-refresh to recreate it with the "
-            "incoming columns",
-            label_, target_.qualified(), column.name));
-      }
-      targets_.push_back(target_.columns[static_cast<size_t>(index)].type);
+  std::vector<std::string> created_columns;
+  for (const auto& column : incoming_.columns) {
+    if (keep_structure) {
+      targets_.push_back(target_.columns[static_cast<size_t>(target_.find(column.name))].type);
+    } else {
+      targets_.push_back(parse_type(dialect.column_type(column, incoming_)));
+      created_columns.push_back(dialect.column_definition(column, incoming_));
     }
-    publish_ = request_.mode == LoadMode::kAppend ? Publish::kAppend : Publish::kSwap;
-  } else {
-    for (const auto& column : incoming_.columns) {
-      targets_.push_back(parse_type(ddl_type(column.type, column.nullable, server_.ddl)));
-    }
-    publish_ = target_.exists ? Publish::kSwap : Publish::kRename;
   }
   std::vector<std::string> names;
   for (size_t i = 0; i < incoming_.columns.size(); ++i) {
@@ -98,11 +73,11 @@ ChWriter::ChWriter(std::unique_ptr<ChSession> session, const ServerInfo& server,
   } else {
     row_binary_ = std::make_unique<RowBinaryEncoder>(targets_, wires_, names, label_);
   }
-  std::string columns;
-  for (const auto& name : names) columns += (columns.empty() ? "" : ", ") + quote_identifier(name);
-  insert_sql_ = fmt::format("INSERT INTO {} ({}) FORMAT {}", qualified_name(database_, staging_),
-                            columns, native ? "Native" : "RowBinary");
-  create_staging();
+  runner_ = std::make_unique<LoadRunner>(
+      sql_, plan_load(target_, request_, incoming_, created_columns, label_), label_);
+  insert_sql_ = fmt::format("INSERT INTO {} ({}) FORMAT {}", runner_->rows_into(),
+                            dialect.name_list(names), native ? "Native" : "RowBinary");
+  runner_->begin();
 }
 
 ChWriter::~ChWriter() {
@@ -110,17 +85,11 @@ ChWriter::~ChWriter() {
 }
 
 void ChWriter::recover_leftovers() {
-  const std::string tag = host_tag();
   bool restored = false;
   for (const std::string& name : target_.related) {
-    std::string rest = name.substr(request_.table.name.size());
-    bool temp = rest.rfind(kTempMarker, 0) == 0;
-    bool old = rest.rfind(kOldMarker, 0) == 0;
-    if (!temp && !old) continue;
-    rest = rest.substr(std::string(kTempMarker).size());
-    pid_t pid = dead_process_in(rest, tag + "_");
-    if (pid == 0) continue;
-    if (old && !target_.exists && !restored) {
+    std::optional<DeadShadow> dead = dead_shadow(name, request_.table.name, 0);
+    if (!dead) continue;
+    if (dead->role == "old" && !target_.exists && !restored) {
       // Killed between the two renames of a swap: the old table is the
       // table's last published contents.
       session_->execute(fmt::format("RENAME TABLE {} TO {}", qualified_name(database_, name),
@@ -133,46 +102,11 @@ void ChWriter::recover_leftovers() {
       continue;
     }
     session_->execute(fmt::format("DROP TABLE IF EXISTS {}", qualified_name(database_, name)));
-    log_info(
-        "clickhouse.cleanup",
-        fmt::format("{}: dropped {}, left by a load that was killed (pid {})", label_, name, pid));
+    log_info("clickhouse.cleanup",
+             fmt::format("{}: dropped {}, left by a load that was killed (pid {})", label_, name,
+                         dead->pid));
   }
   if (restored) target_ = lookup_table(*session_, database_, request_.table.name);
-}
-
-void ChWriter::create_staging() {
-  std::string staging = qualified_name(database_, staging_);
-  if (publish_ != Publish::kRename && !request_.full_refresh) {
-    session_->execute(fmt::format("CREATE TABLE {} AS {}", staging, target_.qualified()),
-                      server_.ddl_settings());
-    staging_exists_ = true;
-    return;
-  }
-  std::string columns;
-  for (size_t i = 0; i < incoming_.columns.size(); ++i) {
-    columns += fmt::format("{}{} {}", i ? ", " : "", quote_identifier(incoming_.columns[i].name),
-                           targets_[i].spelling);
-  }
-  // ORDER BY the primary key when every key column is present and not
-  // Nullable (ClickHouse sorts by no Nullable column by default).
-  std::string order = "tuple()";
-  if (!incoming_.primary_key.empty()) {
-    std::string key;
-    bool usable = true;
-    for (const auto& name : incoming_.primary_key) {
-      int index = incoming_.find(name);
-      if (index < 0 || targets_[static_cast<size_t>(index)].nullable()) {
-        usable = false;
-        break;
-      }
-      key += (key.empty() ? "" : ", ") + quote_identifier(name);
-    }
-    if (usable) order = "(" + key + ")";
-  }
-  session_->execute(
-      fmt::format("CREATE TABLE {} ({}) ENGINE = MergeTree ORDER BY {}", staging, columns, order),
-      server_.ddl_settings());
-  staging_exists_ = true;
 }
 
 void ChWriter::open_sink() {
@@ -210,130 +144,37 @@ void ChWriter::write(duckdb_data_chunk chunk) {
   if (block_.size() >= kBlockBytes) send_block();
 }
 
-uint64_t ChWriter::count_rows(const std::string& name) {
-  auto rows = query_strings(
-      *session_, fmt::format("SELECT toString(count()) FROM {}", qualified_name(database_, name)),
-      1);
+uint64_t ChWriter::count_rows(const std::string& table) {
+  auto rows = sql_.rows(fmt::format("SELECT toString(count()) FROM {}", table));
   uint64_t count = 0;
-  if (rows.empty() ||
-      std::from_chars(rows[0][0].data(), rows[0][0].data() + rows[0][0].size(), count).ec !=
+  if (rows.empty() || !rows[0][0] ||
+      std::from_chars(rows[0][0]->data(), rows[0][0]->data() + rows[0][0]->size(), count).ec !=
           std::errc()) {
-    throw DataError(fmt::format("{}: cannot count the rows of {}", label_, name));
+    throw DataError(fmt::format("{}: cannot count the rows of {}", label_, table));
   }
   return count;
 }
 
-uint64_t ChWriter::commit() {
+TableChanges ChWriter::commit() {
   if (finished_) throw InternalError("ClickHouse writer committed twice");
   finished_ = true;
-  if (native_) native_->flush(block_);
-  if (!block_.empty()) send_block();
-  if (!sink_) open_sink();  // no rows: the INSERT still checks the statement
-  sink_->finish();
-  sink_.reset();
-  check_interrupted();
-  uint64_t stored = count_rows(staging_);
-  if (stored != rows_sent_) {
-    throw DataError(fmt::format("{}: {} rows sent but {} stored; the table was left unchanged",
-                                label_, rows_sent_, stored));
-  }
-  publish();
-  return stored;
-}
-
-void ChWriter::publish() {
-  std::string target = qualified_name(database_, request_.table.name);
-  std::string staging = qualified_name(database_, staging_);
-  switch (publish_) {
-    case Publish::kRename:
-      session_->execute(fmt::format("RENAME TABLE {} TO {}", staging, target));
-      staging_exists_ = false;
-      return;
-    case Publish::kSwap:
-      swap_in();
-      return;
-    case Publish::kAppend:
-      append_in();
-      return;
-  }
-}
-
-void ChWriter::swap_in() {
-  std::string target = qualified_name(database_, request_.table.name);
-  std::string staging = qualified_name(database_, staging_);
-  if (target_.atomic_database) {
-    // One atomic step; staging then holds the old contents.
-    session_->execute(fmt::format("EXCHANGE TABLES {} AND {}", staging, target));
-    drop(staging_);
-    staging_exists_ = false;
-    return;
-  }
-  std::string old = qualified_name(database_, old_);
   try {
-    session_->execute(fmt::format("RENAME TABLE {} TO {}, {} TO {}", target, old, staging, target));
+    if (native_) native_->flush(block_);
+    if (!block_.empty()) send_block();
+    if (!sink_) open_sink();  // no rows: the INSERT still checks the statement
+    sink_->finish();
+    sink_.reset();
+    check_interrupted();
+    uint64_t stored = count_rows(runner_->rows_into());
+    if (stored != rows_sent_) {
+      throw DataError(fmt::format("{}: {} rows sent but {} stored; the table was left unchanged",
+                                  label_, rows_sent_, stored));
+    }
+    return runner_->finish(stored);
   } catch (...) {
-    // RENAME of two tables is not atomic: put the old table back if only
-    // the first rename happened (even after Ctrl-C).
-    session_->set_interruptible(false);
-    try {
-      auto exists = [&](const std::string& name) {
-        return !query_strings(
-                    *session_,
-                    fmt::format("SELECT name FROM system.tables WHERE database = {} AND name = {}",
-                                quote_literal(database_), quote_literal(name)),
-                    1)
-                    .empty();
-      };
-      if (!exists(request_.table.name) && exists(old_)) {
-        session_->execute(fmt::format("RENAME TABLE {} TO {}", old, target));
-      }
-    } catch (const std::exception& error) {
-      log_warn("clickhouse.swap",
-               fmt::format("{}: could not rename {} back to {}: {}; do it by hand", label_, old_,
-                           request_.table.name, error.what()));
-    }
-    session_->set_interruptible(true);
+    sink_.reset();
+    runner_->abandon();
     throw;
-  }
-  staging_exists_ = false;
-  drop(old_);
-}
-
-void ChWriter::append_in() {
-  std::string target = qualified_name(database_, request_.table.name);
-  std::string staging = qualified_name(database_, staging_);
-  if (target_.is_merge_tree()) {
-    auto partitions =
-        query_strings(*session_,
-                      fmt::format("SELECT DISTINCT partition_id FROM system.parts WHERE active AND "
-                                  "database = {} AND table = {}",
-                                  quote_literal(database_), quote_literal(staging_)),
-                      1);
-    for (const auto& partition : partitions) {
-      session_->execute(fmt::format("ALTER TABLE {} ATTACH PARTITION ID {} FROM {}", target,
-                                    quote_literal(partition[0]), staging));
-    }
-  } else {
-    std::string columns;
-    for (const auto& column : incoming_.columns) {
-      columns += (columns.empty() ? "" : ", ") + quote_identifier(column.name);
-    }
-    session_->execute(
-        fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}", target, columns, columns, staging));
-  }
-  drop(staging_);
-  staging_exists_ = false;
-}
-
-void ChWriter::drop(const std::string& name) noexcept {
-  try {
-    session_->set_interruptible(false);
-    session_->execute(fmt::format("DROP TABLE IF EXISTS {}", qualified_name(database_, name)));
-    session_->set_interruptible(true);
-  } catch (const std::exception& error) {
-    session_->set_interruptible(true);
-    log_warn("clickhouse.cleanup",
-             fmt::format("{}: could not drop {}: {}; drop it by hand", label_, name, error.what()));
   }
 }
 
@@ -341,11 +182,7 @@ void ChWriter::abort() noexcept {
   finished_ = true;
   // Ending the INSERT first: a DROP waits for statements using the table.
   sink_.reset();
-  // Unpublished rows, or (after a failed append) the partitions not attached.
-  if (staging_exists_) {
-    drop(staging_);
-    staging_exists_ = false;
-  }
+  if (runner_) runner_->abandon();
 }
 
 }  // namespace dvt::ch

@@ -7,6 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "connectors/duckdb/duckdb_dialect.h"
+#include "connectors/load_plan.h"
+#include "connectors/load_runner.h"
 #include "core/error.h"
 #include "core/output_config.h"
 
@@ -54,17 +57,20 @@ std::string regex_escaped(const std::string& text) {
   return out;
 }
 
-// Empties an existing table inside the load's transaction, keeping its
-// definition. DELETE keeps a marker for every deleted row until the
-// transaction ends, outside memory_limit (about 16 bytes a row: overwriting a
-// 60M-row table took 1 GB), so a table no foreign key points at is dropped and
-// created again from its own DDL instead; its indexes are built after the
-// insert, and its comments put back. Returns the statements still to run once
-// the rows are in.
-std::vector<std::string> empty_table(Engine& engine, const std::string& catalog,
-                                     const TableRef& table) {
+// The statements that empty an existing table inside the load's
+// transaction, keeping its definition. DELETE keeps a marker for every deleted
+// row until the transaction ends, outside memory_limit (about 16 bytes a row:
+// overwriting a 60M-row table took 1 GB), so a table no foreign key points at
+// is dropped and created again from its own DDL instead; its indexes are
+// built after the insert, and its comments put back. Reads the catalog;
+// changes nothing. `previous` is the engine's default catalog, put back after
+// each statement that needs the file in USE.
+TransactionalLoadPlan::Emptying plan_emptying(Engine& engine, const std::string& catalog,
+                                              const TableRef& table, const std::string& previous) {
   const std::string where = table_filter(catalog, table);
   const std::string qualified_table = qualified(catalog, table);
+  const std::string use_file = "USE " + catalog;
+  const std::string use_previous = "USE " + previous;
   // Whether another table's DDL holds a foreign key to this one: DuckDB
   // keeps foreign keys within a schema, and writes them REFERENCES name(...),
   // the name as the user spelled it (any case, maybe quoted or qualified).
@@ -82,16 +88,18 @@ std::vector<std::string> empty_table(Engine& engine, const std::string& catalog,
            .empty();
   if (referenced) {
     // Its CHECKs bind as the file's own DDL does: with the file in USE.
-    CatalogInUse in_file(engine, catalog);
-    engine.execute("DELETE FROM " + qualified_table);
-    return {};
+    return {{use_file, "DELETE FROM " + qualified_table, use_previous}, {}};
   }
   const auto definition =
       engine.query_strings("SELECT sql, comment FROM duckdb_tables() WHERE " + where).at(0);
-  const std::string create = definition[0].value();
-  std::vector<std::string> after;
+  TransactionalLoadPlan::Emptying emptying;
+  // The stored DDL names its table without a catalog.
+  emptying.before = {"DROP TABLE " + qualified_table, use_file, definition[0].value(),
+                     use_previous};
   // Index DDL (NULL for the indexes of PRIMARY KEY and UNIQUE, which the
-  // table's DDL makes), then the comments.
+  // table's DDL makes), then the comments, all with the file in USE.
+  std::vector<std::string>& after = emptying.after;
+  after.push_back(use_file);
   for (const auto& row : engine.query_strings(
            "SELECT sql, schema_name, index_name, comment FROM duckdb_indexes() WHERE " + where +
            " ORDER BY index_oid")) {
@@ -112,12 +120,71 @@ std::vector<std::string> empty_table(Engine& engine, const std::string& catalog,
     after.push_back(fmt::format("COMMENT ON COLUMN {}.{} IS {}", qualified_table,
                                 duck_quote(row[0].value_or("")), duck_literal(*row[1])));
   }
-  engine.execute("DROP TABLE " + qualified_table);
-  // The stored DDL names its table without a catalog.
-  CatalogInUse in_file(engine, catalog);
-  engine.execute(create);
-  return after;
+  after.push_back(use_previous);
+  return emptying;
 }
+
+// DuckDB's plan: the generic one, with the table emptied as above.
+class DuckDbLoadPlan : public TransactionalLoadPlan {
+ public:
+  DuckDbLoadPlan(Emptying emptying)
+      : TransactionalLoadPlan(duck::dialect()), emptying_(std::move(emptying)) {}
+
+ protected:
+  Emptying empty_target(const TargetTable& /*target*/) const override { return emptying_; }
+
+ private:
+  Emptying emptying_;
+};
+
+// What DuckDB's catalog says of a load's target table. A generated column
+// shows as one with a default (DuckDB's catalog does not tell them apart), so
+// a load that sets one fails in DuckDB itself.
+TargetTable describe_target(Engine& engine, const std::string& catalog, const TableRef& table,
+                            const std::string& label) {
+  TargetTable target;
+  target.qualified = qualified(catalog, table);
+  target.display = label;
+  target.schema = catalog + "." + duck_quote(schema_or_main(table));
+  target.schema_exists =
+      !engine
+           .query_strings(fmt::format("SELECT 1 FROM duckdb_schemas() WHERE database_name = {} AND "
+                                      "schema_name = {}",
+                                      duck_literal(unquoted(catalog)),
+                                      duck_literal(schema_or_main(table))))
+           .empty();
+  for (const auto& row : engine.query_strings(
+           "SELECT column_name, is_nullable, column_default IS NOT NULL FROM duckdb_columns() "
+           "WHERE " +
+           table_filter(catalog, table) + " ORDER BY column_index")) {
+    TargetColumn column;
+    column.name = row[0].value_or("");
+    column.nullable = row[1].value_or("true") == "true";
+    column.has_default = row[2].value_or("false") == "true";
+    target.columns.push_back(std::move(column));
+  }
+  target.exists = !target.columns.empty();
+  return target;
+}
+
+// The load plan's statements, run by the engine itself.
+class EngineSession : public SqlSession {
+ public:
+  explicit EngineSession(Engine& engine) : engine_(engine) {}
+  std::optional<uint64_t> execute(const std::string& sql) override { return engine_.execute(sql); }
+  std::vector<std::vector<std::optional<std::string>>> rows(const std::string& sql) override {
+    return engine_.query_strings(sql);
+  }
+  void execute_quietly(const std::string& sql) noexcept override {
+    try {
+      engine_.execute(sql);
+    } catch (...) {
+    }
+  }
+
+ private:
+  Engine& engine_;
+};
 
 class DuckDbConnector : public Connector {
  public:
@@ -182,7 +249,7 @@ class DuckDbConnector : public Connector {
     require_in_process(request.method, name_, "DuckDB");
     // Attached already: the job's source reads this file.
     const bool read_by_source = engine_.is_attached(path_);
-    return std::make_unique<AttachedTableSink>(engine_.attach(path_, false), request,
+    return std::make_unique<AttachedTableSink>(engine_.attach(path_, false), name_, request,
                                                read_by_source);
   }
 
@@ -214,74 +281,51 @@ class DuckDbConnector : public Connector {
 
 LoadResult AttachedTableSink::consume(Engine& engine, const std::string& select_sql,
                                       const TableSchema& schema, Progress* progress) {
-  const std::string table = qualified(catalog_, request_.table);
   const std::string default_catalog = engine.default_catalog();
-  engine.execute("BEGIN TRANSACTION");
-  try {
-    engine.execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}.{}", catalog_,
-                               duck_quote(schema_or_main(request_.table))));
-    bool exists = table_exists(engine, catalog_, request_.table);
-    // The source may read the very table this load empties (a query over it,
-    // or the table itself): its rows are taken before it is emptied.
-    const bool staged = read_by_source_ && exists &&
-                        (request_.full_refresh || request_.mode == LoadMode::kOverwrite);
-    if (staged) engine.execute(fmt::format("CREATE TEMP TABLE {} AS {}", kIncoming, select_sql));
-    const std::string rows_sql = staged ? "SELECT * FROM " + std::string(kIncoming) : select_sql;
-    if (request_.full_refresh && exists) {
-      engine.execute("DROP TABLE " + table);
-      exists = false;
-    }
-    if (!exists) {
-      std::string columns;
-      for (size_t i = 0; i < schema.columns.size(); ++i) {
-        if (i) columns += ", ";
-        columns += duck_quote(schema.columns[i].name) + " " + schema.columns[i].type.sql();
-        if (!schema.columns[i].nullable) columns += " NOT NULL";
-      }
-      if (!schema.primary_key.empty()) {
-        std::string key;
-        for (const auto& name : schema.primary_key)
-          key += (key.empty() ? "" : ", ") + duck_quote(name);
-        columns += ", PRIMARY KEY (" + key + ")";
-      }
-      engine.execute(fmt::format("CREATE TABLE {} ({})", table, columns));
-    }
-    std::vector<std::string> after_insert;
-    if (exists && request_.mode == LoadMode::kOverwrite) {
-      after_insert = empty_table(engine, catalog_, request_.table);
-    }
-    uint64_t before = progress ? progress->rows() : 0;
-    // Not with the file in USE: its macros would then shadow the functions
-    // the source relation calls (read_parquet, a reader's scan, upper, ...).
-    uint64_t inserted = engine.execute(
-        fmt::format("INSERT INTO {} BY NAME SELECT * FROM ({}) AS dvt_source", table, rows_sql));
-    // Rows counted by a reader feeding the statement must all have arrived.
-    if (progress && progress->rows() != before && progress->rows() - before != inserted) {
-      throw DataError(fmt::format("{}: {} rows read but {} inserted", request_.table.display(),
-                                  progress->rows() - before, inserted));
-    }
+  const std::string label = fmt::format("{}:{}", output_name_, request_.table.display());
+  TargetTable target = describe_target(engine, catalog_, request_.table, label);
+  check_incoming_columns(request_, target, schema, duck::dialect());
+  TransactionalLoadPlan::Emptying emptying;
+  if (target.exists && !request_.full_refresh && request_.mode == LoadMode::kOverwrite)
+    emptying = plan_emptying(engine, catalog_, request_.table, default_catalog);
+  LoadSteps steps = DuckDbLoadPlan(std::move(emptying)).plan(request_, target, schema);
+  // A statement run in the target's catalog that failed leaves it the default.
+  steps.on_failure.push_back("USE " + default_catalog);
+  // The source may read the very table this load empties (a query over it,
+  // or the table itself): its rows are taken before it is emptied.
+  const bool staged = read_by_source_ && target.exists &&
+                      (request_.full_refresh || request_.mode == LoadMode::kOverwrite);
+  std::string rows_sql = select_sql;
+  if (staged) {
+    steps.before.insert(
+        steps.before.begin() + 1,
+        Statement(fmt::format("CREATE TEMP TABLE {} AS {}", kIncoming, select_sql)));
     // Gone before the index DDL runs: its table names are resolved in temp first.
-    if (staged) engine.execute(fmt::format("DROP TABLE {}", kIncoming));
-    {
-      CatalogInUse in_file(engine, catalog_);
-      for (const auto& statement : after_insert) engine.execute(statement);
-    }
-    engine.execute("COMMIT");
-    if (progress) progress->set_rows(inserted);
-    LoadResult result;
-    result.rows = inserted;
-    result.method = "native";
-    return result;
-  } catch (...) {
-    try {
-      engine.execute("ROLLBACK");
-      // A statement run in the target's catalog that failed left it the default.
-      if (engine.default_catalog() != default_catalog) engine.use(default_catalog);
-    } catch (...) {
-      // The original failure is the one to report.
-    }
-    throw;
+    steps.apply.insert(steps.apply.begin(), Statement(fmt::format("DROP TABLE {}", kIncoming)));
+    rows_sql = "SELECT * FROM " + std::string(kIncoming);
   }
+  EngineSession session(engine);
+  LoadRunner runner(session, std::move(steps), label);
+  runner.begin();
+  uint64_t before = progress ? progress->rows() : 0;
+  // Not with the file in USE: its macros would then shadow the functions
+  // the source relation calls (read_parquet, a reader's scan, upper, ...).
+  uint64_t inserted = engine.execute(fmt::format(
+      "INSERT INTO {} BY NAME SELECT * FROM ({}) AS dvt_source", runner.rows_into(), rows_sql));
+  // Rows counted by a reader feeding the statement must all have arrived.
+  if (progress && progress->rows() != before && progress->rows() - before != inserted) {
+    throw DataError(fmt::format("{}: {} rows read but {} inserted", label,
+                                progress->rows() - before, inserted));
+  }
+  TableChanges changes = runner.finish(inserted);
+  if (progress) progress->set_rows(inserted);
+  LoadResult result;
+  result.rows = changes.rows;
+  result.inserted = changes.inserted;
+  result.updated = changes.updated;
+  result.deleted = changes.deleted;
+  result.method = "native";
+  return result;
 }
 
 std::unique_ptr<Connector> make_duckdb_connector(const OutputConfig& output, Engine& engine) {

@@ -14,12 +14,15 @@ class OutputConfig;
 std::unique_ptr<Connector> make_duckdb_connector(const OutputConfig& output, Engine& engine);
 
 // A sink that INSERTs into a table of a database attached to the engine under
-// `catalog` (already quoted), with the DDL contract, in one transaction.
+// `catalog` (already quoted), through a load plan (load_plan.h), in one
+// transaction.
 class AttachedTableSink : public Sink {
  public:
   // `read_by_source`: the job's source reads the same file.
-  AttachedTableSink(std::string catalog, LoadRequest request, bool read_by_source)
+  AttachedTableSink(std::string catalog, std::string output_name, LoadRequest request,
+                    bool read_by_source)
       : catalog_(std::move(catalog)),
+        output_name_(std::move(output_name)),
         request_(std::move(request)),
         read_by_source_(read_by_source) {}
   LoadResult consume(Engine& engine, const std::string& select_sql, const TableSchema& schema,
@@ -27,6 +30,7 @@ class AttachedTableSink : public Sink {
 
  private:
   std::string catalog_;
+  std::string output_name_;
   LoadRequest request_;
   bool read_by_source_;
 };

@@ -41,12 +41,25 @@ std::string qualified(const std::string& database, const std::string& table) {
 }
 
 TableInfo lookup_table(MysqlConnection& connection, const std::string& database,
-                       const std::string& table, bool for_load) {
+                       const std::string& table, bool for_load, const std::string& shadow_prefix) {
   TableInfo info;
   info.database = database;
   info.name = table;
   const std::string where =
       fmt::format("TABLE_SCHEMA = {} AND TABLE_NAME = {}", literal(database), literal(table));
+  if (for_load && !shadow_prefix.empty()) {
+    // LIKE's wildcards in the name are matched literally.
+    std::string pattern;
+    for (char c : shadow_prefix) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    for (const auto& row : connection.query(fmt::format(
+             "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = {} AND "
+             "TABLE_NAME LIKE {}",
+             literal(database), literal(pattern + "%"))))
+      info.related.push_back(row[0].value_or(""));
+  }
   MysqlRows found = connection.query(
       "SELECT t.TABLE_TYPE, t.ENGINE, t.TABLE_ROWS, e.TRANSACTIONS FROM information_schema.TABLES "
       "t "
@@ -60,8 +73,8 @@ TableInfo lookup_table(MysqlConnection& connection, const std::string& database,
   info.transactional = found[0][3].value_or("") == "YES";
 
   MysqlRows columns = connection.query(
-      "SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, EXTRA FROM "
-      "information_schema.COLUMNS WHERE " +
+      "SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, EXTRA, COLUMN_DEFAULT IS NOT NULL "
+      "FROM information_schema.COLUMNS WHERE " +
       where + " ORDER BY ORDINAL_POSITION");
   for (const auto& row : columns) {
     CatalogColumn column;
@@ -71,6 +84,8 @@ TableInfo lookup_table(MysqlConnection& connection, const std::string& database,
     column.nullable = row[3].value_or("YES") == "YES";
     std::string extra = lower(row[4].value_or(""));
     column.generated = extra.find("generated") != std::string::npos;
+    column.has_default =
+        row[5].value_or("0") == "1" || extra.find("auto_increment") != std::string::npos;
     info.columns.push_back(std::move(column));
   }
   MysqlRows key =

@@ -20,6 +20,7 @@ struct CatalogColumn {
   std::string data_type;    // DATA_TYPE, lowercase, e.g. "bit", "varbinary"
   bool nullable = true;
   bool generated = false;
+  bool has_default = false;  // a DEFAULT or AUTO_INCREMENT fills it when left out
 };
 
 struct TableInfo {
@@ -34,6 +35,9 @@ struct TableInfo {
   std::optional<uint64_t> estimated_rows;
   std::vector<std::string> triggers;
   bool has_foreign_keys = false;  // the table references, or is referenced by, another
+  // Tables of its database whose names start with `shadow_prefix` (for_load
+  // only): shadow tables of loads into it (shadow_tables.h).
+  std::vector<std::string> related;
 
   // The column called `name` (case-insensitively, as MySQL compares column
   // names), or nullptr.
@@ -49,9 +53,11 @@ std::string resolve_database(MysqlConnection& connection, const TableRef& table)
 std::string qualified(const std::string& database, const std::string& table);
 
 // Reads what dvt needs to know about one table (exists == false when there is
-// no such table or view); triggers and foreign keys only `for_load`.
+// no such table or view); triggers, foreign keys and the tables named with
+// `shadow_prefix` only `for_load`.
 TableInfo lookup_table(MysqlConnection& connection, const std::string& database,
-                       const std::string& table, bool for_load);
+                       const std::string& table, bool for_load,
+                       const std::string& shadow_prefix = "");
 
 // The columns of a unique key whose columns are all NOT NULL (the primary key
 // first), or empty.

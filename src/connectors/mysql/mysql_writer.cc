@@ -99,15 +99,15 @@ class MysqlWriterBase : public BatchWriter {
   std::vector<Type> wire_types() const override { return wire_; }
   uint64_t bytes_written() const override { return bytes_; }
 
-  uint64_t commit() override {
+  TableChanges commit() override {
     uint64_t stored = finish_rows();
     if (stored != rows_sent_) {
       throw DataError(fmt::format("{}: {} rows sent but the server stored {}; nothing was changed",
                                   label_, rows_sent_, stored));
     }
-    plan_.finish(stored);
+    TableChanges changes = plan_.finish(stored);
     committed_ = true;
-    return stored;
+    return changes;
   }
 
   void abort() noexcept override {

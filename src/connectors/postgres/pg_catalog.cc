@@ -43,8 +43,12 @@ WHERE c.oid = CASE WHEN $1::text IS NULL THEN to_regclass(quote_ident($2))
   AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
 )sql";
 
+// Identity and generated columns are read through to_jsonb, so servers older
+// than the catalog columns (or compatible systems without them) still answer.
 constexpr const char* kColumns = R"sql(
-SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull
+SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull,
+       a.atthasdef OR coalesce(to_jsonb(a) ->> 'attidentity', '') NOT IN ('', ' '),
+       coalesce(to_jsonb(a) ->> 'attgenerated', '') NOT IN ('', ' ')
 FROM pg_attribute a
 WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum
@@ -181,6 +185,8 @@ std::optional<PgTable> find_table(PgConnection& conn, const std::string& schema,
     PgColumn column;
     column.name = columns.text(row, 0);
     column.not_null = columns.value(row, 3) == "t";
+    column.has_default = columns.value(row, 4) == "t";
+    column.generated = columns.value(row, 5) == "t";
     types.emplace_back(to_oid(columns.value(row, 1)), std::atoi(columns.text(row, 2).c_str()));
     table.columns.push_back(std::move(column));
   }
@@ -190,6 +196,24 @@ std::optional<PgTable> find_table(PgConnection& conn, const std::string& schema,
   PgResult keys = conn.execute(kKeys, {oid});
   if (keys.rows() > 0) table.primary_key = parse_name_array(keys.text(0, 1));
   return table;
+}
+
+TargetTable target_table(const std::optional<PgTable>& found, const std::string& schema,
+                         const std::string& name, bool schema_exists, const std::string& label) {
+  TargetTable target;
+  target.exists = found.has_value();
+  target.schema_exists = schema_exists || target.exists;
+  target.schema = quote_identifier(schema);
+  target.qualified =
+      found ? found->qualified() : quote_identifier(schema) + "." + quote_identifier(name);
+  target.display = label;
+  if (found) {
+    for (const auto& column : found->columns)
+      target.columns.push_back(
+          {column.name, !column.not_null, column.has_default, column.generated});
+    target.primary_key = found->primary_key;
+  }
+  return target;
 }
 
 bool schema_exists(PgConnection& conn, const std::string& schema) {

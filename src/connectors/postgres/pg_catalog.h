@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/load_plan.h"
 #include "connectors/postgres/pg_connection.h"
 #include "connectors/postgres/pg_types.h"
 
@@ -18,6 +19,8 @@ struct PgColumn {
   std::string name;
   PgType type;
   bool not_null = false;
+  bool has_default = false;  // a DEFAULT, or an identity column
+  bool generated = false;    // GENERATED ALWAYS AS (...) STORED
 };
 
 struct PgTable {
@@ -39,6 +42,11 @@ struct PgTable {
 // or nullopt when there is none.
 std::optional<PgTable> find_table(PgConnection& conn, const std::string& schema,
                                   const std::string& name);
+
+// The load contract's view of `schema`.`name` (load_plan.h): whether it
+// exists, its columns and key; `found` is the catalog's table, when it exists.
+TargetTable target_table(const std::optional<PgTable>& found, const std::string& schema,
+                         const std::string& name, bool schema_exists, const std::string& label);
 
 // True when the schema (namespace) `schema` exists.
 bool schema_exists(PgConnection& conn, const std::string& schema);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/postgres/pg_dialect.h"
 #include "connectors/postgres/pg_numeric.h"
 #include "core/error.h"
 #include "core/interrupt.h"
@@ -50,61 +51,32 @@ std::string_view string_at(void* data, idx_t row) {
 
 }  // namespace
 
-LoadDdl ddl_statements(const LoadRequest& request, const std::string& qualified_table,
-                       const std::string& schema, bool schema_exists, const TableSchema& incoming,
-                       const PgTable* existing) {
-  LoadDdl ddl;
-  std::vector<std::string>& statements = ddl.before_copy;
-  bool exists = existing != nullptr;
-  // Only when missing: CREATE SCHEMA IF NOT EXISTS needs the CREATE
-  // privilege on the database even when the schema is there.
-  if (!exists && !schema_exists)
-    statements.push_back("CREATE SCHEMA IF NOT EXISTS " + quote_identifier(schema));
-  if (request.full_refresh && exists) {
-    statements.push_back("DROP TABLE " + qualified_table);
-    exists = false;
-  }
-  if (!exists) {
-    std::string columns;
-    for (size_t i = 0; i < incoming.columns.size(); ++i) {
-      const Column& column = incoming.columns[i];
-      if (i) columns += ", ";
-      columns += quote_identifier(column.name) + " " + ddl_type(column.type);
-      if (!column.nullable) columns += " NOT NULL";
-    }
-    statements.push_back(fmt::format("CREATE TABLE {} ({})", qualified_table, columns));
-    bool key_complete = !incoming.primary_key.empty();
-    for (const auto& name : incoming.primary_key) key_complete &= incoming.find(name) >= 0;
-    if (key_complete) {
-      std::string key;
-      for (const auto& name : incoming.primary_key)
-        key += (key.empty() ? "" : ", ") + quote_identifier(name);
-      // Named as an inline PRIMARY KEY would be: <table>_pkey.
-      ddl.after_copy.push_back(
-          fmt::format("ALTER TABLE {} ADD PRIMARY KEY ({})", qualified_table, key));
-    }
-  } else if (request.mode == LoadMode::kOverwrite) {
-    // TRUNCATE keeps the table, its grants and indexes; inside the
-    // transaction it is rolled back like everything else.
-    statements.push_back("TRUNCATE " + qualified_table);
-  }
-  return ddl;
-}
-
-void check_target_columns(const PgTable& table, const TableSchema& incoming,
-                          const std::string& label) {
+void check_loadable(const PgTable& table, const std::string& label) {
   if (table.kind != 'r' && table.kind != 'p') {
     throw ConfigError(fmt::format("{}: {} is not a table (relkind '{}'); load into a table", label,
                                   table.qualified(), table.kind));
   }
-  for (const auto& column : incoming.columns) {
-    if (table.find(column.name) < 0) {
-      throw DataError(
-          fmt::format("{}: table {} has no column \"{}\"; use --full-refresh to recreate it with "
-                      "the incoming columns",
-                      label, table.qualified(), column.name));
+}
+
+std::optional<uint64_t> PgSession::execute(const std::string& sql) {
+  return conn_.execute(sql).command_rows();
+}
+
+std::vector<std::vector<std::optional<std::string>>> PgSession::rows(const std::string& sql) {
+  PgResult result = conn_.execute(sql);
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  for (int row = 0; row < result.rows(); ++row) {
+    std::vector<std::optional<std::string>> values;
+    for (int column = 0; column < result.columns(); ++column) {
+      if (result.is_null(row, column)) {
+        values.emplace_back(std::nullopt);
+      } else {
+        values.emplace_back(result.text(row, column));
+      }
     }
+    rows.push_back(std::move(values));
   }
+  return rows;
 }
 
 PgBinaryEncoder::PgBinaryEncoder(std::vector<WritePlan> plans, std::vector<std::string> names,
@@ -313,29 +285,29 @@ void PgBinaryEncoder::encode_scalar(Codec codec, duckdb_type storage, uint8_t sc
 PgCopyWriter::PgCopyWriter(std::unique_ptr<PgConnection> conn, const LoadRequest& request,
                            const std::string& schema, const TableSchema& incoming,
                            std::string label)
-    : conn_(std::move(conn)), label_(std::move(label)) {
-  const std::string table_sql =
-      quote_identifier(schema) + "." + quote_identifier(request.table.name);
-  conn_->execute("BEGIN");
-  in_transaction_ = true;
+    : conn_(std::move(conn)), session_(*conn_), label_(std::move(label)) {
   std::optional<PgTable> existing = find_table(*conn_, schema, request.table.name);
-  LoadDdl ddl =
-      ddl_statements(request, table_sql, schema, existing || schema_exists(*conn_, schema),
-                     incoming, existing ? &*existing : nullptr);
-  for (const auto& statement : ddl.before_copy) conn_->execute(statement);
-  after_copy_ = std::move(ddl.after_copy);
-  std::optional<PgTable> target = find_table(*conn_, schema, request.table.name);
-  if (!target)
-    throw InternalError(fmt::format("{}: table {} missing right after its DDL", label_, table_sql));
-  check_target_columns(*target, incoming, label_);
-  table_sql_ = target->qualified();
+  if (existing) check_loadable(*existing, label_);
+  TargetTable target = target_table(existing, schema, request.table.name,
+                                    existing || schema_exists(*conn_, schema), label_);
+  check_incoming_columns(request, target, incoming, dialect());
+  runner_ = std::make_unique<LoadRunner>(
+      session_, TransactionalLoadPlan(dialect()).plan(request, target, incoming), label_);
+  runner_->begin();
+  // The column types the rows are encoded for: the table's (a staging table
+  // has the same), as found after its DDL.
+  std::optional<PgTable> table = find_table(*conn_, schema, request.table.name);
+  if (!table)
+    throw InternalError(
+        fmt::format("{}: table {} missing right after its DDL", label_, target.qualified));
+  table_sql_ = runner_->rows_into();
 
   std::vector<std::string> names = incoming.names();
   bool staged = false;
   std::string staging_columns, select_list;
   for (size_t i = 0; i < incoming.columns.size(); ++i) {
     const PgColumn& column =
-        target->columns[static_cast<size_t>(target->find(incoming.columns[i].name))];
+        table->columns[static_cast<size_t>(table->find(incoming.columns[i].name))];
     WritePlan plan = plan_write(incoming.columns[i].type, column.type);
     staged |= plan.staged_as_text;
     std::string name = quote_identifier(column.name);
@@ -353,8 +325,8 @@ PgCopyWriter::PgCopyWriter(std::unique_ptr<PgConnection> conn, const LoadRequest
   if (staged) {
     // Types without a binary encoder here (inet, money, timetz, ranges, ...)
     // are copied as text into a temporary table and cast by PostgreSQL's
-    // own input functions on the way into the target.
-    staging_sql_ = quote_identifier(fmt::format("dvt_stage_{}", ::getpid()));
+    // own input functions on the way into the rows' table.
+    staging_sql_ = quote_identifier(fmt::format("dvt_text_{}", ::getpid()));
     conn_->execute(fmt::format("CREATE TEMPORARY TABLE {} ({}) ON COMMIT DROP", staging_sql_,
                                staging_columns));
     insert_select_ = fmt::format("INSERT INTO {} ({}) SELECT {} FROM {}", table_sql_, columns_sql_,
@@ -393,7 +365,7 @@ void PgCopyWriter::write(duckdb_data_chunk chunk) {
   if (buffer_.size() >= kFlushSize) flush();
 }
 
-uint64_t PgCopyWriter::commit() {
+TableChanges PgCopyWriter::commit() {
   check_interrupted();
   PgBinaryEncoder::append_trailer(buffer_);
   flush();
@@ -410,11 +382,7 @@ uint64_t PgCopyWriter::commit() {
           fmt::format("{}: {} rows sent but {} inserted", label_, rows_sent_, inserted));
     }
   }
-  for (const auto& statement : after_copy_) conn_->execute(statement);
-  check_interrupted();
-  conn_->execute("COMMIT");
-  in_transaction_ = false;
-  return stored;
+  return runner_->finish(stored);
 }
 
 void PgCopyWriter::abort() noexcept {
@@ -422,10 +390,7 @@ void PgCopyWriter::abort() noexcept {
     conn_->abort_copy_in("load aborted by dvt");
     copy_open_ = false;
   }
-  if (in_transaction_) {
-    conn_->execute_quietly("ROLLBACK");
-    in_transaction_ = false;
-  }
+  if (runner_) runner_->abandon();
 }
 
 }  // namespace dvt::pg

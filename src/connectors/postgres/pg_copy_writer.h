@@ -1,10 +1,10 @@
 // Loading into PostgreSQL with binary `COPY ... FROM STDIN`, in one
-// transaction, under the DDL contract:
-//   default (overwrite): create the table when missing, else TRUNCATE it;
-//   --full-refresh:      DROP (when present) and CREATE;
-//   --mode append:       create the table when missing, else only insert.
-// Any failure (a bad value, a constraint, a lost connection, Ctrl-C) rolls
-// the whole transaction back, so the target is exactly as it was.
+// transaction, under the load contract (load_plan.h: the generic
+// TransactionalLoadPlan in PostgreSQL's dialect): the COPY fills the plan's
+// rows_into table (the target, or a staging table for merge and
+// delete+insert). Any failure (a bad value, a constraint, a lost connection,
+// Ctrl-C) rolls the whole transaction back, so the target is exactly as it
+// was.
 #pragma once
 
 #include <duckdb.h>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "connectors/connector.h"
+#include "connectors/load_runner.h"
 #include "connectors/postgres/pg_catalog.h"
 #include "connectors/postgres/pg_connection.h"
 #include "connectors/postgres/pg_types.h"
@@ -21,29 +22,20 @@
 
 namespace dvt::pg {
 
-// The statements a load runs around its COPY, all in its one transaction.
-struct LoadDdl {
-  // Bring the target to the state the load expects, in order (CREATE
-  // SCHEMA, DROP, CREATE TABLE or TRUNCATE).
-  std::vector<std::string> before_copy;
-  // Run once every row is in: a new table's primary key. Building the index
-  // over the loaded rows in one sorted pass is much cheaper than inserting
-  // every row into it during the COPY (10M rows: 8.0 s + 4.0 s instead of
-  // 19.2 s, measured with PostgreSQL 15), as pg_restore does too.
-  std::vector<std::string> after_copy;
+// Throws ConfigError when `table` is not a table (a view, a sequence, ...).
+void check_loadable(const PgTable& table, const std::string& label);
+
+// A load plan's statements on a libpq connection.
+class PgSession : public SqlSession {
+ public:
+  explicit PgSession(PgConnection& conn) : conn_(conn) {}
+  std::optional<uint64_t> execute(const std::string& sql) override;
+  std::vector<std::vector<std::optional<std::string>>> rows(const std::string& sql) override;
+  void execute_quietly(const std::string& sql) noexcept override { conn_.execute_quietly(sql); }
+
+ private:
+  PgConnection& conn_;
 };
-
-// The DDL of a load. `existing` is the target as found before the load, if
-// it exists. A new table gets the incoming primary key when all its columns
-// are loaded.
-LoadDdl ddl_statements(const LoadRequest& request, const std::string& qualified_table,
-                       const std::string& schema, bool schema_exists, const TableSchema& incoming,
-                       const PgTable* existing);
-
-// Throws DataError when an incoming column has no column of that name in
-// `table`, or ConfigError when the target is not a table.
-void check_target_columns(const PgTable& table, const TableSchema& incoming,
-                          const std::string& label);
 
 // Encodes DuckDB chunks as COPY BINARY tuples.
 class PgBinaryEncoder {
@@ -85,7 +77,7 @@ class PgCopyWriter : public BatchWriter {
 
   std::vector<Type> wire_types() const override;
   void write(duckdb_data_chunk chunk) override;
-  uint64_t commit() override;
+  TableChanges commit() override;
   void abort() noexcept override;
   uint64_t bytes_written() const override { return bytes_; }
 
@@ -93,16 +85,16 @@ class PgCopyWriter : public BatchWriter {
   void flush();
 
   std::unique_ptr<PgConnection> conn_;
+  PgSession session_;
   std::string label_;
+  std::unique_ptr<LoadRunner> runner_;
   std::vector<WritePlan> plans_;
   std::unique_ptr<PgBinaryEncoder> encoder_;
   std::string table_sql_;      // the target, quoted
   std::string columns_sql_;    // the incoming columns, quoted, comma-separated
   std::string staging_sql_;    // the temporary table when some columns go through text
-  std::string insert_select_;  // the INSERT ... SELECT that moves staged rows into the target
-  std::vector<std::string> after_copy_;  // DDL once the rows are in (LoadDdl::after_copy)
+  std::string insert_select_;  // the INSERT ... SELECT that moves staged rows on
   std::string buffer_;
-  bool in_transaction_ = false;
   bool copy_open_ = false;
   uint64_t rows_sent_ = 0;
   uint64_t bytes_ = 0;

@@ -4,8 +4,10 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "connectors/postgres/pg_copy_writer.h"
+#include "connectors/postgres/pg_dialect.h"
 #include "connectors/postgres/pg_types.h"
 #include "core/error.h"
 #include "core/interrupt.h"
@@ -190,36 +192,84 @@ void PgTextEncoder::encode(duckdb_data_chunk chunk, std::string& out) {
   }
 }
 
+std::string finishing_script(const LoadSteps& steps, uint64_t rows) {
+  // psql sets ROW_COUNT from each statement's command tag, so each count is
+  // read right after its statement.
+  std::string script =
+      fmt::format("\\.\nSELECT (:ROW_COUNT = {}) AS dvt_rows_ok \\gset\n\\if :dvt_rows_ok\n", rows);
+  for (size_t i = 0; i < steps.checks.size(); ++i) {
+    // ON_ERROR_STOP ends psql at the exception; its session rolls back.
+    script += fmt::format(
+        "DO $dvt_check$ DECLARE r record; BEGIN FOR r IN {} LOOP RAISE EXCEPTION "
+        "'dvt-check-{}: %', row_to_json(r)::text; END LOOP; END $dvt_check$;\n",
+        steps.checks[i].sql, i);
+  }
+  std::vector<std::string> inserted, updated;
+  for (size_t i = 0; i < steps.apply.size(); ++i) {
+    const Statement& statement = steps.apply[i];
+    script += statement.sql + ";\n";
+    const char* kind = nullptr;
+    switch (statement.counts) {
+      case Statement::Counts::kInserted:
+        kind = "inserted";
+        inserted.push_back(fmt::format(":dvt_count_{}", i));
+        break;
+      case Statement::Counts::kUpdated:
+        kind = "updated";
+        updated.push_back(fmt::format(":dvt_count_{}", i));
+        break;
+      case Statement::Counts::kDeleted:
+        kind = "deleted";
+        break;
+      case Statement::Counts::kNone:
+        break;
+    }
+    if (kind) {
+      script += fmt::format("\\set dvt_count_{} :ROW_COUNT\n\\echo dvt-count {} :dvt_count_{}\n", i,
+                            kind, i);
+    }
+  }
+  std::vector<std::string> moved = inserted;
+  if (steps.count_rule == CountRule::kInsertedPlusUpdated)
+    moved.insert(moved.end(), updated.begin(), updated.end());
+  bool counted = steps.count_rule != CountRule::kNone && !moved.empty();
+  if (counted) {
+    script += fmt::format("SELECT ({} = {}) AS dvt_counts_ok \\gset\n\\if :dvt_counts_ok\n",
+                          fmt::join(moved, " + "), rows);
+  }
+  for (const auto& statement : steps.publish) script += statement.sql + ";\n";
+  if (counted) script += "\\else\nROLLBACK;\n\\echo dvt-counts-differ\n\\endif\n";
+  script += "\\else\nROLLBACK;\n\\endif\n";
+  for (const auto& statement : steps.cleanup) script += statement.sql + ";\n";
+  return script;
+}
+
 PgPipeWriter::PgPipeWriter(PgConnection& catalog, const ChildOptions& child,
                            const LoadRequest& request, const std::string& schema,
                            const TableSchema& incoming, std::string label)
     : label_(std::move(label)) {
-  const std::string table_sql =
-      quote_identifier(schema) + "." + quote_identifier(request.table.name);
   std::optional<PgTable> existing = find_table(catalog, schema, request.table.name);
-  if (existing) check_target_columns(*existing, incoming, label_);
+  if (existing) check_loadable(*existing, label_);
+  TargetTable target = target_table(existing, schema, request.table.name,
+                                    existing || schema_exists(catalog, schema), label_);
+  check_incoming_columns(request, target, incoming, dialect());
+  steps_ = TransactionalLoadPlan(dialect()).plan(request, target, incoming);
   bool recreated = !existing || request.full_refresh;
   std::string columns;
   for (size_t i = 0; i < incoming.columns.size(); ++i) {
-    const PgType* target = nullptr;
+    const PgType* type = nullptr;
     if (!recreated)
-      target =
-          &existing->columns[static_cast<size_t>(existing->find(incoming.columns[i].name))].type;
-    plans_.push_back(plan_text_write(incoming.columns[i].type, target));
+      type = &existing->columns[static_cast<size_t>(existing->find(incoming.columns[i].name))].type;
+    plans_.push_back(plan_text_write(incoming.columns[i].type, type));
     columns += (i ? ", " : "") + quote_identifier(incoming.columns[i].name);
   }
   encoder_ = std::make_unique<PgTextEncoder>(plans_);
 
   // The same session settings as the native tier, so text reads the same.
   std::string script =
-      "SET TimeZone = 'UTC';\nSET DateStyle = 'ISO, MDY';\nSET IntervalStyle = "
-      "'postgres';\nBEGIN;\n";
-  LoadDdl ddl =
-      ddl_statements(request, table_sql, schema, existing || schema_exists(catalog, schema),
-                     incoming, existing ? &*existing : nullptr);
-  for (const auto& statement : ddl.before_copy) script += statement + ";\n";
-  for (const auto& statement : ddl.after_copy) after_copy_ += statement + ";\n";
-  script += fmt::format("COPY {} ({}) FROM STDIN (FORMAT text);\n", table_sql, columns);
+      "SET TimeZone = 'UTC';\nSET DateStyle = 'ISO, MDY';\nSET IntervalStyle = 'postgres';\n";
+  for (const auto& statement : steps_.before) script += statement.sql + ";\n";
+  script += fmt::format("COPY {} ({}) FROM STDIN (FORMAT text);\n", steps_.rows_into, columns);
   ChildOptions options = child;
   options.pipe_stdin = true;   // the script and the rows
   options.pipe_stdout = true;  // command tags: "COPY n", "COMMIT"
@@ -251,26 +301,46 @@ void PgPipeWriter::write(duckdb_data_chunk chunk) {
   if (buffer_.size() >= kFlushSize) flush();
 }
 
-uint64_t PgPipeWriter::commit() {
+TableChanges PgPipeWriter::commit() {
   check_interrupted();
   if (!child_) throw InternalError("commit after abort");
-  // psql sets ROW_COUNT from the COPY's command tag: commit only when it
-  // matches what was sent, else roll back.
-  // The new table's key comes after the check: ROW_COUNT is the COPY's
-  // only until the next statement.
-  buffer_ += fmt::format(
-      "\\.\nSELECT (:ROW_COUNT = {}) AS dvt_rows_ok \\gset\n\\if "
-      ":dvt_rows_ok\n{}COMMIT;\n\\else\nROLLBACK;\n"
-      "\\endif\n",
-      rows_sent_, after_copy_);
+  buffer_ += finishing_script(steps_, rows_sent_);
   flush();
   child_->close_stdin();
   std::string output;
   char chunk[4096];
   while (size_t got = child_->read(chunk, sizeof(chunk))) output.append(chunk, got);
+  if (child_->wait() != 0) {
+    // A check's DO block raised "dvt-check-<i>: <the offending row as JSON>".
+    std::string errors = child_->stderr_text();
+    for (size_t i = 0; i < steps_.checks.size(); ++i) {
+      std::string marker = fmt::format("dvt-check-{}: ", i);
+      size_t at = errors.find(marker);
+      if (at == std::string::npos) continue;
+      size_t end = errors.find('\n', at);
+      std::string row =
+          errors.substr(at + marker.size(),
+                        end == std::string::npos ? std::string::npos : end - at - marker.size());
+      std::string values;
+      nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(row, nullptr, false);
+      if (parsed.is_object()) {
+        for (const auto& [name, value] : parsed.items()) {
+          if (!values.empty()) values += ", ";
+          values += value.is_null()
+                        ? "NULL"
+                        : "'" + (value.is_string() ? value.get<std::string>() : value.dump()) + "'";
+        }
+      }
+      child_.reset();
+      throw DataError(fmt::format("{}: {}: ({}); nothing was changed", label_,
+                                  steps_.checks[i].failure, values));
+    }
+  }
   child_->check_success("loading " + label_ + " through psql");
   std::optional<uint64_t> stored;
   bool committed = false;
+  bool counts_differ = false;
+  TableChanges changes;
   size_t start = 0;
   while (start < output.size()) {
     size_t end = output.find('\n', start);
@@ -281,17 +351,36 @@ uint64_t PgPipeWriter::commit() {
       std::from_chars(line.data() + 5, line.data() + line.size(), rows);
       stored = rows;
     }
+    if (line.starts_with("dvt-count ")) {
+      std::string_view rest = line.substr(10);
+      size_t space = rest.find(' ');
+      uint64_t count = 0;
+      std::from_chars(rest.data() + space + 1, rest.data() + rest.size(), count);
+      std::string_view kind = rest.substr(0, space);
+      std::optional<uint64_t>& total = kind == "inserted"  ? changes.inserted
+                                       : kind == "updated" ? changes.updated
+                                                           : changes.deleted;
+      total = total.value_or(0) + count;
+    }
+    if (line == "dvt-counts-differ") counts_differ = true;
     if (line == "COMMIT") committed = true;
     start = end + 1;
   }
   child_.reset();
   if (!stored) throw DataError(fmt::format("{}: psql did not report the COPY's row count", label_));
-  if (*stored != rows_sent_ || !committed) {
+  if (*stored != rows_sent_) {
     throw DataError(
         fmt::format("{}: {} rows sent but the server stored {}; the load was rolled back", label_,
                     rows_sent_, *stored));
   }
-  return *stored;
+  if (counts_differ || !committed) {
+    throw DataError(fmt::format(
+        "{}: {} rows were loaded but the counts of the statements that moved them differ; the "
+        "load was rolled back",
+        label_, rows_sent_));
+  }
+  changes.rows = *stored;
+  return changes;
 }
 
 void PgPipeWriter::abort() noexcept {

@@ -1,8 +1,11 @@
 // The pipe tier's writer: one psql child reads a script on its stdin that
-// opens a transaction, applies the DDL contract, runs `COPY ... FROM STDIN`
-// with the rows inline, and commits only when the row count PostgreSQL
-// reports equals the rows sent. Killing the child (abort, Ctrl-C, an error)
-// ends its session, so PostgreSQL rolls everything back.
+// carries out the same load plan as the native tier (load_plan.h): it opens
+// the transaction, runs the plan's DDL, `COPY ... FROM STDIN` into the plan's
+// rows_into table with the rows inline, the plan's checks (as DO blocks that
+// raise on the first offending row) and statements, and commits only when
+// the row counts PostgreSQL reports are those the plan expects. Killing the
+// child (abort, Ctrl-C, an error) ends its session, so PostgreSQL rolls
+// everything back.
 //
 // The rows use COPY's text format rather than CSV: psql ends inline COPY
 // data at any line that is exactly "\." even inside a quoted CSV field,
@@ -17,11 +20,18 @@
 #include <vector>
 
 #include "connectors/connector.h"
+#include "connectors/load_plan.h"
 #include "connectors/pipe/child_process.h"
 #include "connectors/postgres/pg_catalog.h"
 #include "core/batch.h"
 
 namespace dvt::pg {
+
+// The psql script that finishes a load of `rows` rows by `steps` once its
+// COPY data has ended: the row count check, the checks, the statements that
+// apply and publish the rows (the counted ones echo "dvt-count <kind> <n>"),
+// and the cleanup.
+std::string finishing_script(const LoadSteps& steps, uint64_t rows);
 
 // How one column is written as COPY text.
 enum class CopyTextCodec : uint8_t {
@@ -67,7 +77,7 @@ class PgPipeWriter : public BatchWriter {
 
   std::vector<Type> wire_types() const override;
   void write(duckdb_data_chunk chunk) override;
-  uint64_t commit() override;
+  TableChanges commit() override;
   void abort() noexcept override;
   uint64_t bytes_written() const override { return bytes_; }
 
@@ -79,7 +89,7 @@ class PgPipeWriter : public BatchWriter {
   std::unique_ptr<PgTextEncoder> encoder_;
   std::unique_ptr<ChildProcess> child_;
   std::string buffer_;
-  std::string after_copy_;  // SQL run once the rows are in, before COMMIT (LoadDdl::after_copy)
+  LoadSteps steps_;
   uint64_t rows_sent_ = 0;
   uint64_t bytes_ = 0;
 };

@@ -11,6 +11,9 @@
 
 #include <fmt/format.h>
 
+#include "connectors/load_plan.h"
+#include "connectors/load_runner.h"
+#include "connectors/sqlite/sqlite_dialect.h"
 #include "connectors/sqlite/sqlite_types.h"
 #include "core/error.h"
 #include "core/interrupt.h"
@@ -337,15 +340,92 @@ class SqliteReader : public BatchReader {
   bool done_ = false;
 };
 
+// The load plan's statements on a writer's connection.
+class SqliteSession : public SqlSession {
+ public:
+  explicit SqliteSession(SqliteDatabase& db) : db_(db) {}
+  std::optional<uint64_t> execute(const std::string& sql) override {
+    db_.execute(sql);
+    return static_cast<uint64_t>(sqlite3_changes64(db_.get()));
+  }
+  std::vector<std::vector<std::optional<std::string>>> rows(const std::string& sql) override {
+    SqliteStatement statement(db_, sql);
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    int rc;
+    while ((rc = sqlite3_step(statement.get())) == SQLITE_ROW) {
+      std::vector<std::optional<std::string>> row;
+      for (int c = 0; c < sqlite3_column_count(statement.get()); ++c) {
+        const unsigned char* text = sqlite3_column_text(statement.get(), c);
+        if (text) {
+          row.emplace_back(reinterpret_cast<const char*>(text));
+        } else {
+          row.emplace_back(std::nullopt);
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    if (rc != SQLITE_DONE) {
+      check_interrupted();
+      throw DataError(fmt::format("SQLite {}: {} (in: {})", db_.path(), db_.error(), sql));
+    }
+    return rows;
+  }
+  void execute_quietly(const std::string& sql) noexcept override {
+    sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, nullptr);
+  }
+
+ private:
+  SqliteDatabase& db_;
+};
+
+// What SQLite's catalog says of a load's target table.
+TargetTable describe_target(SqliteDatabase& db, const TableRef& table, const std::string& label) {
+  TargetTable target;
+  target.qualified = qualified(table);
+  target.display = label;
+  SqliteStatement info(
+      db, fmt::format("SELECT name, \"notnull\", dflt_value, pk, hidden, upper(type) FROM "
+                      "pragma_table_xinfo({}{}) WHERE hidden <> 1",
+                      duck_literal(table.name),
+                      table.schema.empty() ? "" : ", " + duck_literal(table.schema)));
+  std::vector<std::pair<int, std::string>> key;
+  std::string integer_key;
+  while (sqlite3_step(info.get()) == SQLITE_ROW) {
+    TargetColumn column;
+    column.name = reinterpret_cast<const char*>(sqlite3_column_text(info.get(), 0));
+    column.nullable = sqlite3_column_int(info.get(), 1) == 0;
+    column.has_default = sqlite3_column_type(info.get(), 2) != SQLITE_NULL;
+    column.generated = sqlite3_column_int(info.get(), 4) >= 2;
+    if (int position = sqlite3_column_int(info.get(), 3)) {
+      key.emplace_back(position, column.name);
+      const unsigned char* type = sqlite3_column_text(info.get(), 5);
+      if (type && std::string(reinterpret_cast<const char*>(type)) == "INTEGER")
+        integer_key = column.name;
+    }
+    target.columns.push_back(std::move(column));
+  }
+  target.exists = !target.columns.empty();
+  std::sort(key.begin(), key.end());
+  for (auto& [position, name] : key) target.primary_key.push_back(name);
+  // A lone INTEGER PRIMARY KEY is the rowid: SQLite fills it when left out.
+  if (target.primary_key.size() == 1 && target.primary_key[0] == integer_key) {
+    for (auto& column : target.columns) {
+      if (column.name == integer_key) column.has_default = true;
+    }
+  }
+  return target;
+}
+
+// Loads through a TransactionalLoadPlan: rows are bound into one prepared
+// INSERT into the plan's rows_into table, inside its transaction.
 class SqliteWriter : public BatchWriter {
  public:
   SqliteWriter(std::unique_ptr<SqliteDatabase> db, const LoadRequest& request,
-               const TableSchema& incoming)
-      : db_(std::move(db)), incoming_(incoming) {
+               const TableSchema& incoming, const std::string& label)
+      : db_(std::move(db)), session_(*db_), label_(label) {
     for (const auto& column : incoming.columns) {
       wire_.push_back(sqlite::target_type(column.type).wire_type);
     }
-    const std::string table = qualified(request.table);
     if (OpenReads::instance().contains(canonical_path(db_->path())) && journal_mode() != "wal") {
       throw ConfigError(fmt::format(
           "SQLite {}: source and target are the same file, which this job is still reading; in "
@@ -355,39 +435,19 @@ class SqliteWriter : public BatchWriter {
           "journal_mode=WAL') or go through a staging file (dvt extract, then dvt load)",
           db_->path(), db_->path()));
     }
-    db_->execute("BEGIN IMMEDIATE");
-    in_transaction_ = true;
-    bool exists = table_exists(request.table);
-    if (request.full_refresh && exists) {
-      db_->execute("DROP TABLE " + table);
-      exists = false;
-    }
-    if (!exists) {
-      std::string columns;
-      for (size_t i = 0; i < incoming.columns.size(); ++i) {
-        if (i) columns += ", ";
-        columns += quote(incoming.columns[i].name) + " " +
-                   sqlite::target_type(incoming.columns[i].type).declaration;
-        if (!incoming.columns[i].nullable) columns += " NOT NULL";
-      }
-      if (!incoming.primary_key.empty()) {
-        std::string key;
-        for (const auto& name : incoming.primary_key)
-          key += (key.empty() ? "" : ", ") + quote(name);
-        columns += ", PRIMARY KEY (" + key + ")";
-      }
-      db_->execute(fmt::format("CREATE TABLE {} ({})", table, columns));
-    } else {
-      check_columns_exist(request.table);
-      if (request.mode == LoadMode::kOverwrite) db_->execute("DELETE FROM " + table);
-    }
+    TargetTable target = describe_target(*db_, request.table, label_);
+    check_incoming_columns(request, target, incoming, sqlite::dialect());
+    runner_ = std::make_unique<LoadRunner>(
+        session_, TransactionalLoadPlan(sqlite::dialect()).plan(request, target, incoming), label_);
+    runner_->begin();
     std::string names, placeholders;
     for (size_t i = 0; i < incoming.columns.size(); ++i) {
       names += (i ? ", " : "") + quote(incoming.columns[i].name);
       placeholders += i ? ", ?" : "?";
     }
     insert_ = std::make_unique<SqliteStatement>(
-        *db_, fmt::format("INSERT INTO {} ({}) VALUES ({})", table, names, placeholders));
+        *db_,
+        fmt::format("INSERT INTO {} ({}) VALUES ({})", runner_->rows_into(), names, placeholders));
   }
 
   ~SqliteWriter() override { abort(); }
@@ -457,23 +517,18 @@ class SqliteWriter : public BatchWriter {
     rows_sent_ += rows;
   }
 
-  uint64_t commit() override {
+  TableChanges commit() override {
     insert_.reset();
     if (rows_written_ != rows_sent_) {
       throw DataError(fmt::format("SQLite {}: {} rows sent but {} stored", db_->path(), rows_sent_,
                                   rows_written_));
     }
-    db_->execute("COMMIT");
-    in_transaction_ = false;
-    return rows_written_;
+    return runner_->finish(rows_written_);
   }
 
   void abort() noexcept override {
     insert_.reset();
-    if (in_transaction_) {
-      sqlite3_exec(db_->get(), "ROLLBACK", nullptr, nullptr, nullptr);
-      in_transaction_ = false;
-    }
+    if (runner_) runner_->abandon();
   }
 
  private:
@@ -483,37 +538,12 @@ class SqliteWriter : public BatchWriter {
     return reinterpret_cast<const char*>(sqlite3_column_text(mode.get(), 0));
   }
 
-  bool table_exists(const TableRef& table) {
-    std::string master =
-        table.schema.empty() ? "sqlite_master" : quote(table.schema) + ".sqlite_master";
-    SqliteStatement lookup(*db_, "SELECT 1 FROM " + master + " WHERE type = 'table' AND name = ?");
-    sqlite3_bind_text(lookup.get(), 1, table.name.c_str(), -1, SQLITE_TRANSIENT);
-    return sqlite3_step(lookup.get()) == SQLITE_ROW;
-  }
-
-  void check_columns_exist(const TableRef& table) {
-    SqliteStatement info(
-        *db_, fmt::format("SELECT name FROM pragma_table_info({}{})", duck_literal(table.name),
-                          table.schema.empty() ? "" : ", " + duck_literal(table.schema)));
-    std::vector<std::string> existing;
-    while (sqlite3_step(info.get()) == SQLITE_ROW) {
-      existing.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info.get(), 0)));
-    }
-    for (const auto& column : incoming_.columns) {
-      if (std::find(existing.begin(), existing.end(), column.name) == existing.end()) {
-        throw DataError(fmt::format(
-            "SQLite {}: table {} has no column \"{}\"; use --full-refresh to recreate it with the "
-            "incoming columns",
-            db_->path(), table.display(), column.name));
-      }
-    }
-  }
-
   std::unique_ptr<SqliteDatabase> db_;
-  TableSchema incoming_;
+  SqliteSession session_;
+  std::string label_;
   std::vector<Type> wire_;
+  std::unique_ptr<LoadRunner> runner_;
   std::unique_ptr<SqliteStatement> insert_;
-  bool in_transaction_ = false;
   uint64_t rows_sent_ = 0;
   uint64_t rows_written_ = 0;
   uint64_t bytes_ = 0;
@@ -594,8 +624,9 @@ class SqliteConnector : public Connector {
     std::string name = name_;
     return std::make_unique<StreamingSink>(
         "native", [path, name, request](const TableSchema& incoming) {
-          return std::make_unique<SqliteWriter>(std::make_unique<SqliteDatabase>(path, true, name),
-                                                request, incoming);
+          return std::make_unique<SqliteWriter>(
+              std::make_unique<SqliteDatabase>(path, true, name), request, incoming,
+              fmt::format("{}:{}", name, request.table.display()));
         });
   }
 
