@@ -388,7 +388,7 @@ TEST(TemplateEnvironment, FiltersDbtProjectsUse) {
                           "{{ cols | length }} {{ ' x ' | trim }} {{ 'a-b' | replace('-', '_') }} "
                           "{{ [3, 1, 2] | sort | list }} {{ {'b': 1} | tojson }}",
                           {{"cols", Value::list({"a", "b"})}}),
-            "A,B None 2 x a_b [1, 2, 3] {\"b\":1}");
+            "A,B None 2 x a_b [1, 2, 3] {\"b\": 1}");
 }
 
 TEST(TemplateEnvironment, ContextValuesOfEveryKindReachTheTemplate) {

@@ -32,6 +32,8 @@ use minijinja::{
 };
 use serde_json::Value as Json;
 
+mod compat;
+
 const HOST_KEY: &str = "\u{0}host";
 
 // Result status codes (dvt_jinja.h mirrors them).
@@ -456,11 +458,11 @@ fn json_args_to_values(
 /// Writes `value` as Python's str() would: True/False/None, and lists and dicts
 /// in repr form. Jinja2 prints Python objects; MiniJinja would print
 /// true/false/none and JSON-like lists.
-fn python_str(value: &Value, out: &mut String) {
+pub(crate) fn python_str(value: &Value, out: &mut String) {
     match value.kind() {
         ValueKind::Bool => out.push_str(if value.is_true() { "True" } else { "False" }),
         ValueKind::None => out.push_str("None"),
-        ValueKind::Seq | ValueKind::Map
+        ValueKind::Seq | ValueKind::Iterable | ValueKind::Map
             if value.downcast_object_ref::<HostObject>().is_none() && !value.is_kwargs() =>
         {
             python_repr(value, out)
@@ -476,7 +478,7 @@ fn python_repr(value: &Value, out: &mut String) {
     }
     match value.kind() {
         ValueKind::String => python_repr_str(value.as_str().unwrap_or_default(), out),
-        ValueKind::Seq => {
+        ValueKind::Seq | ValueKind::Iterable => {
             out.push('[');
             if let Ok(items) = value.try_iter() {
                 for (index, item) in items.enumerate() {
@@ -534,7 +536,11 @@ fn python_repr_str(s: &str, out: &mut String) {
 
 fn python_formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
     match value.kind() {
-        ValueKind::Bool | ValueKind::None | ValueKind::Seq | ValueKind::Map
+        ValueKind::Bool
+        | ValueKind::None
+        | ValueKind::Seq
+        | ValueKind::Iterable
+        | ValueKind::Map
             if value.downcast_object_ref::<HostObject>().is_none() =>
         {
             let mut text = String::new();
@@ -632,6 +638,18 @@ fn unknown_method(
             } else {
                 found
             });
+        }
+        (ValueKind::Seq, "index") if args.len() == 1 => {
+            return value
+                .try_iter()?
+                .position(|item| item == args[0])
+                .map(Value::from)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::InvalidOperation,
+                        format!("{} is not in list", args[0]),
+                    )
+                });
         }
         (ValueKind::String, "format") => {
             return python_format(value.as_str().unwrap_or_default(), args);
@@ -833,6 +851,11 @@ pub extern "C" fn dvt_jinja_env_new(vtable: *const DvtJinjaHostVtable) -> *mut D
         env.set_debug(true);
         env.set_formatter(python_formatter);
         env.set_unknown_method_callback(unknown_method);
+        env.add_function(compat::MUTABLE_FUNCTION, compat::make_mutable);
+        env.add_filter("tojson", compat::tojson);
+        env.add_filter("default", compat::default);
+        env.add_filter("d", compat::default);
+        env.add_filter("string", compat::string);
         Box::into_raw(Box::new(DvtJinjaEnv {
             env,
             vtable: unsafe { *vtable },
@@ -882,7 +905,19 @@ pub unsafe extern "C" fn dvt_jinja_env_add_template(
             .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "null environment"))?;
         let name = str_arg(name, name_len)?.to_string();
         let source = str_arg(source, source_len)?.to_string();
-        env.env.add_template_owned(name, source)
+        // Jinja2 reads every newline as \n; so does dvt.
+        let source = source.replace("\r\n", "\n").replace('\r', "\n");
+        match compat::rewrite_source(&source) {
+            Some(rewritten) => {
+                if env.env.add_template_owned(name.clone(), rewritten).is_ok() {
+                    return Ok(());
+                }
+                // The rewrite must never break a template: the original
+                // compiles, or reports its own error.
+                env.env.add_template_owned(name, source)
+            }
+            None => env.env.add_template_owned(name, source),
+        }
     })
 }
 
