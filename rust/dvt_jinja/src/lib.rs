@@ -797,6 +797,10 @@ unsafe fn str_arg<'a>(ptr: *const c_char, len: usize) -> Result<&'a str, Error> 
         .map_err(|_| Error::new(ErrorKind::InvalidOperation, "text is not UTF-8"))
 }
 
+fn null_environment() -> Error {
+    Error::new(ErrorKind::InvalidOperation, "null environment")
+}
+
 /// Runs one entry point: a panic or an error becomes the result's status.
 fn guarded<F>(result: *mut DvtJinjaResult, body: F) -> i32
 where
@@ -900,9 +904,7 @@ pub unsafe extern "C" fn dvt_jinja_env_add_template(
     result: *mut DvtJinjaResult,
 ) -> i32 {
     guarded(result, |_| {
-        let env = env
-            .as_mut()
-            .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "null environment"))?;
+        let env = env.as_mut().ok_or_else(null_environment)?;
         let name = str_arg(name, name_len)?.to_string();
         let source = str_arg(source, source_len)?.to_string();
         // Jinja2 reads every newline as \n; so does dvt.
@@ -932,9 +934,7 @@ pub unsafe extern "C" fn dvt_jinja_env_add_global(
     result: *mut DvtJinjaResult,
 ) -> i32 {
     guarded(result, |_| {
-        let env = env
-            .as_mut()
-            .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "null environment"))?;
+        let env = env.as_mut().ok_or_else(null_environment)?;
         let name = str_arg(name, name_len)?.to_string();
         let value = json_text_to_value(str_arg(json, json_len)?, &env.vtable)?;
         env.env.add_global(name, value);
@@ -954,9 +954,7 @@ pub unsafe extern "C" fn dvt_jinja_env_render(
     result: *mut DvtJinjaResult,
 ) -> i32 {
     guarded(result, |result| {
-        let env = env
-            .as_ref()
-            .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "null environment"))?;
+        let env = env.as_ref().ok_or_else(null_environment)?;
         // The context first: its host references are released even when the
         // template is missing.
         let context = json_text_to_value(str_arg(context, context_len)?, &env.vtable)?;
@@ -987,9 +985,7 @@ pub unsafe extern "C" fn dvt_jinja_env_call_macro(
     result: *mut DvtJinjaResult,
 ) -> i32 {
     guarded(result, |result| {
-        let env = env
-            .as_ref()
-            .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "null environment"))?;
+        let env = env.as_ref().ok_or_else(null_environment)?;
         let context = json_text_to_value(str_arg(context, context_len)?, &env.vtable)?;
         let args = json_args_to_values(
             str_arg(args, args_len)?,
