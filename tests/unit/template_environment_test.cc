@@ -141,7 +141,6 @@ TEST(TemplateEnvironment, RaisedCompilerErrorCarriesTemplateAndLine) {
   env.add_function("raise_compiler_error", [](const Arguments& arguments) -> Value {
     throw TemplateError(arguments.positional.at(0).as_string());
   });
-  env.add_global("exceptions", Value::map({{"raise_compiler_error", Value()}}));
   try {
     render_source(env, "select 1\n\n{{ raise_compiler_error('bad model') }}");
     FAIL() << "no error";
@@ -379,6 +378,33 @@ TEST(TemplateEnvironment, TrimAndLstripBlocksWhenAsked) {
 TEST(TemplateEnvironment, DefaultsKeepBlockLinesAndDropOneTrailingNewline) {
   Environment env;
   EXPECT_EQ(render_source(env, "<\n  {% if true %}\n  x\n  {% endif %}\n>\n"), "<\n  \n  x\n  \n>");
+}
+
+TEST(TemplateEnvironment, ListAndDictLiteralsAreMutableThroughDo) {
+  Environment env;
+  EXPECT_EQ(render_source(env,
+                          "{% set cols = [] %}{% set opts = {} %}{% for c in ['a', 'b'] %}"
+                          "{% do cols.append(c) %}{% do opts.update({c: loop.index}) %}"
+                          "{% endfor %}{{ cols }} {{ opts }}"),
+            "['a', 'b'] {'a': 1, 'b': 2}");
+}
+
+TEST(TemplateEnvironment, ListsFromCppStayImmutable) {
+  Environment env;
+  try {
+    render_source(env, "{% do cols.append('x') %}", {{"cols", Value::list({"a"})}});
+    FAIL() << "no error";
+  } catch (const TemplateError& error) {
+    EXPECT_EQ(error.reason_kind(), TemplateError::Reason::kUnknown);
+  }
+}
+
+TEST(TemplateEnvironment, InlineIfWithoutElsePrintsNothing) {
+  Environment env;
+  EXPECT_EQ(render_source(env,
+                          "{% for c in ['a', 'b'] %}{{ c }}{{ ', ' if not loop.last }}"
+                          "{% endfor %}"),
+            "a, b");
 }
 
 TEST(TemplateEnvironment, FiltersDbtProjectsUse) {
