@@ -1,10 +1,12 @@
 #include "job/transfer.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
 
 #include "connectors/parquet/parquet_endpoint.h"
+#include "connectors/registry.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/sql_text.h"
@@ -49,6 +51,14 @@ void move_rows(Engine& engine, const std::string& command, Source& source, Sink&
   if (source.reader) result.warnings = source.reader->warnings();
 }
 
+// Whether `end` is a database whose adapter has `method` as a tier.
+bool has_tier(const TransferEnd& end, Method method) {
+  if (end.is_file()) return false;
+  const AdapterInfo* adapter = find_adapter(end.output->type());
+  if (!adapter) return false;
+  return std::find(adapter->tiers.begin(), adapter->tiers.end(), method) != adapter->tiers.end();
+}
+
 }  // namespace
 
 TransferResult run_transfer(Engine& engine, const Transfer& transfer, ProgressObserver* observer) {
@@ -77,6 +87,16 @@ TransferResult run_transfer(Engine& engine, const Transfer& transfer, ProgressOb
   std::unique_ptr<Connector> source_connector, target_connector;
   ScanRequest scan = transfer.scan;
   scan.table = from.table;
+  LoadRequest load = transfer.load;
+  load.table = to.table;
+  // A forced tier applies to the ends that have it: copying a DuckDB table
+  // into PostgreSQL with --method pipe reads DuckDB in-process and loads
+  // through psql. With neither end having it, the connectors refuse it.
+  if (scan.method != Method::kAuto && scan.method == load.method &&
+      (has_tier(from, scan.method) || has_tier(to, load.method))) {
+    if (!has_tier(from, scan.method)) scan.method = Method::kAuto;
+    if (!has_tier(to, load.method)) load.method = Method::kAuto;
+  }
   Source source;
   if (from.is_file()) {
     source = open_parquet_source(engine, from.file, scan);
@@ -88,8 +108,6 @@ TransferResult run_transfer(Engine& engine, const Transfer& transfer, ProgressOb
             {{"source", result.source}, {"method", source.method}});
 
   std::unique_ptr<Sink> sink;
-  LoadRequest load = transfer.load;
-  load.table = to.table;
   if (to.is_file()) {
     // A table has no order, so its rows may be encoded by several threads; a
     // file source and a query with ORDER BY keep theirs.

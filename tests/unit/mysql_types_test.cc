@@ -112,6 +112,8 @@ TEST(MysqlTypes, TargetDeclarations) {
   EXPECT_EQ(target_type(Type::decimal(38, 10), false, 0).declaration, "DECIMAL(38,10)");
   EXPECT_EQ(target_type(Type(DUCKDB_TYPE_VARCHAR), false, 0).declaration, "LONGTEXT");
   EXPECT_EQ(target_type(Type(DUCKDB_TYPE_VARCHAR), true, 2).declaration, "VARCHAR(384)");
+  // Beside an INT in the key: 3072 - 16 bytes left for the text.
+  EXPECT_EQ(target_type(Type(DUCKDB_TYPE_VARCHAR), true, 1, 1).declaration, "VARCHAR(764)");
   EXPECT_EQ(target_type(Type(DUCKDB_TYPE_BLOB), true, 1).declaration, "VARBINARY(3072)");
   EXPECT_EQ(target_type(Type(DUCKDB_TYPE_TIMESTAMP_TZ), false, 0).declaration, "TIMESTAMP(6)");
   EXPECT_EQ(target_type(Type(DUCKDB_TYPE_TIMESTAMP), false, 0).declaration, "DATETIME(6)");

@@ -27,13 +27,17 @@ bool in_key(const Column& column, const TableSchema& table) {
 }  // namespace
 
 std::string MysqlDialect::column_type(const Column& column, const TableSchema& table) const {
-  size_t key_strings = 0;
+  size_t key_strings = 0, key_others = 0;
   for (const auto& name : table.primary_key) {
     int index = table.find(name);
-    if (index >= 0 && is_string_target(table.columns[static_cast<size_t>(index)].type))
+    if (index < 0) continue;
+    if (is_string_target(table.columns[static_cast<size_t>(index)].type)) {
       ++key_strings;
+    } else {
+      ++key_others;
+    }
   }
-  return target_type(column.type, in_key(column, table), key_strings).declaration;
+  return target_type(column.type, in_key(column, table), key_strings, key_others).declaration;
 }
 
 std::string MysqlDialect::column_definition(const Column& column, const TableSchema& table) const {
@@ -84,6 +88,9 @@ std::string MysqlDialect::truncate(const std::string& table) const {
 
 std::string MysqlDialect::create_staging(const std::string& staging, const std::string& target,
                                          const std::vector<std::string>& columns) const {
+  // The columns' exact definitions (collation included: the key check and
+  // the join compare as the target does), without its keys. A NOT NULL
+  // column stays one, so a NULL in it is refused by the load itself.
   return fmt::format("CREATE TEMPORARY TABLE {} AS SELECT {} FROM {} LIMIT 0", staging,
                      name_list(columns), target);
 }

@@ -171,10 +171,15 @@ bool is_string_target(const Type& type) {
   }
 }
 
-MysqlTargetType target_type(const Type& type, bool key_column, size_t key_string_columns) {
+MysqlTargetType target_type(const Type& type, bool key_column, size_t key_string_columns,
+                            size_t key_other_columns) {
   const Type varchar(DUCKDB_TYPE_VARCHAR);
   // InnoDB indexes at most 3072 bytes; utf8mb4 takes up to 4 per character.
-  const size_t key_bytes = 3072 / std::max<size_t>(1, key_string_columns);
+  // Other key columns take up to 16 bytes each (DECIMAL(38) takes 17, rare
+  // in keys).
+  const size_t strings = std::max<size_t>(1, key_string_columns);
+  const size_t budget = 3072 - std::min<size_t>(2048, 16 * key_other_columns);
+  const size_t key_bytes = budget / strings;
   const std::string text_declaration =
       key_column ? fmt::format("VARCHAR({})", key_bytes / 4) : std::string("LONGTEXT");
   switch (type.id) {

@@ -120,8 +120,10 @@ struct MysqlTargetType {
 // The declaration and encoding for an incoming column of `type`. A key column
 // cannot be LONGTEXT/LONGBLOB (InnoDB indexes at most 3072 bytes): it gets
 // VARCHAR/VARBINARY sized to share that budget with the other
-// `key_string_columns` string key columns.
-MysqlTargetType target_type(const Type& type, bool key_column, size_t key_string_columns);
+// `key_string_columns` string key columns, after `key_other_columns`
+// key columns of other types took theirs.
+MysqlTargetType target_type(const Type& type, bool key_column, size_t key_string_columns,
+                            size_t key_other_columns = 0);
 
 // True when `type` would be written as text or bytes (for key sizing).
 bool is_string_target(const Type& type);
