@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include "connectors/clickhouse/clickhouse_connector.h"
+#include "connectors/dialect.h"
 #include "connectors/duckdb/duckdb_connector.h"
+#include "connectors/load_plan.h"
+#include "connectors/load_runner.h"
 #include "connectors/mysql/mysql_connector.h"
 #include "connectors/postgres/postgres_connector.h"
 #include "connectors/registry.h"
@@ -76,6 +79,72 @@ Source Connector::open_row_hashes(Engine& /*engine*/, const TableRef& table,
                                   Progress* /*progress*/) {
   throw ConfigError(
       fmt::format("row hashes are not available for {} on this adapter", table.display()));
+}
+
+namespace {
+
+[[noreturn]] void no_sql_here(const char* what) {
+  throw ConfigError(fmt::format("this output's database runs no SQL of dvt's ({})", what));
+}
+
+}  // namespace
+
+const Dialect& Connector::dialect() const {
+  no_sql_here("dialect");
+}
+
+std::unique_ptr<SqlSession> Connector::open_session() {
+  no_sql_here("session");
+}
+
+bool Connector::relation_exists(const TableRef& /*table*/) {
+  no_sql_here("catalog");
+}
+
+LoadResult Connector::materialize(const LoadRequest& /*request*/, const std::string& /*query*/) {
+  no_sql_here("materialize");
+}
+
+std::string Connector::qualified_name(const TableRef& table) {
+  return dialect().qualify(table);
+}
+
+LoadResult load_query_rows(SqlSession& session, const Dialect& dialect, LoadSteps steps,
+                           const TableSchema& incoming, const std::string& query,
+                           const std::string& label) {
+  LoadRunner runner(session, std::move(steps), label);
+  runner.begin();
+  const std::string rows = "(" + query + ") AS dvt_model";
+  std::optional<uint64_t> inserted =
+      session.execute(dialect.insert_select(runner.rows_into(), incoming.names(), rows));
+  if (!inserted) {
+    // The database does not report it (ClickHouse): count what landed.
+    auto counted = session.rows("SELECT count(*) FROM " + runner.rows_into());
+    inserted = counted.empty() || !counted[0][0] ? 0 : std::stoull(*counted[0][0]);
+  }
+  TableChanges changes = runner.finish(*inserted);
+  LoadResult result;
+  result.rows = changes.rows;
+  result.inserted = changes.inserted;
+  result.updated = changes.updated;
+  result.deleted = changes.deleted;
+  result.method = "in database";
+  return result;
+}
+
+void Connector::create_view(const TableRef& view, const std::string& query) {
+  std::unique_ptr<SqlSession> session = open_session();
+  const Dialect& d = dialect();
+  std::vector<std::string> statements = d.create_view(qualified_name(view), query);
+  const bool transaction = d.transactional_ddl() && statements.size() > 1;
+  if (transaction) session->execute(d.begin_transaction());
+  try {
+    for (const auto& statement : statements) session->execute(statement);
+    if (transaction) session->execute(d.commit());
+  } catch (...) {
+    if (transaction) session->execute_quietly(d.rollback());
+    throw;
+  }
 }
 
 LoadResult StreamingSink::consume(Engine& engine, const std::string& select_sql,

@@ -18,6 +18,10 @@
 namespace dvt {
 
 class OutputConfig;
+class Dialect;
+class SqlSession;
+struct TargetTable;
+struct LoadSteps;
 
 struct ScanRequest {
   TableRef table;                    // used when query is empty
@@ -98,7 +102,35 @@ class Connector {
   // on that tier would: TierUnavailable when the tier cannot serve here,
   // ConnectionError for a refused login or an unreachable host.
   virtual std::string check(Method tier) = 0;
+
+  // --- SQL run inside the database (models pushed down to their target) ---
+
+  // The family's SQL spelling.
+  virtual const Dialect& dialect() const;
+  // A session for statements and small queries (tests, views, previews).
+  // Throws ConfigError when the connector runs no SQL of its own.
+  virtual std::unique_ptr<SqlSession> open_session();
+  // Whether `table` exists as a table or view.
+  virtual bool relation_exists(const TableRef& table);
+  // Runs `query` (SQL of this database, run here) and stores its rows in
+  // request.table under the load contract (load_plan.h), in one atomic step,
+  // without a row leaving the database. Throws SqlError when the query does
+  // not parse or bind, DataError when its rows cannot land (the target is
+  // then as it was).
+  virtual LoadResult materialize(const LoadRequest& request, const std::string& query);
+  // Creates `view` as `query`, or replaces it, in one transaction where the
+  // database's DDL is transactional (else drop and create).
+  void create_view(const TableRef& view, const std::string& query);
+  // The quoted name of `table` as this database's statements write it.
+  virtual std::string qualified_name(const TableRef& table);
 };
+
+// What a connector's materialize() is made of once it has planned: runs
+// `INSERT INTO <rows_into> SELECT ... FROM (query)` on `session` between the
+// plan's begin and finish. `incoming` are the query's columns.
+LoadResult load_query_rows(SqlSession& session, const Dialect& dialect, LoadSteps steps,
+                           const TableSchema& incoming, const std::string& query,
+                           const std::string& label);
 
 // The columns open_row_hashes yields: `_pk` and `_hash`, both VARCHAR NOT
 // NULL, keyed by `_pk`; `text_type` is the source's name for its text type.

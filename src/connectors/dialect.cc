@@ -98,6 +98,16 @@ std::string Dialect::create_table(const std::string& table, const TableSchema& i
   return fmt::format("CREATE TABLE {} ({})", table, columns);
 }
 
+std::string Dialect::create_table_as(const std::string& table, const std::string& query) const {
+  return fmt::format("CREATE TABLE {} AS {}", table,
+                     limit_rows(fmt::format("SELECT * FROM ({}) AS dvt_model", query), 0));
+}
+
+std::vector<std::string> Dialect::create_view(const std::string& view,
+                                              const std::string& query) const {
+  return {"DROP VIEW IF EXISTS " + view, fmt::format("CREATE VIEW {} AS {}", view, query)};
+}
+
 std::string Dialect::add_primary_key(const std::string& table,
                                      const std::vector<std::string>& key) const {
   return fmt::format("ALTER TABLE {} ADD PRIMARY KEY ({})", table, name_list(key));

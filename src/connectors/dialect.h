@@ -103,6 +103,15 @@ class Dialect {
   // CREATE TABLE from the incoming columns; with the primary key inline
   // unless primary_key_after_load().
   virtual std::string create_table(const std::string& table, const TableSchema& incoming) const;
+  // An empty table with the columns `query` yields, of exactly its types.
+  virtual std::string create_table_as(const std::string& table, const std::string& query) const;
+  // Whether create_table_as keeps the query's types (SQLite's keeps only
+  // affinities, so a table is created from the described columns instead).
+  virtual bool create_as_keeps_types() const { return true; }
+  // The statements that make `view` show `query`, replacing it if it exists
+  // (run in one transaction where DDL is transactional).
+  virtual std::vector<std::string> create_view(const std::string& view,
+                                               const std::string& query) const;
   // Whether a new table's primary key is added once its rows are in (one
   // sorted index build instead of an insert per row), rather than inline.
   virtual bool primary_key_after_load() const { return false; }

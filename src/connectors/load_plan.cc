@@ -131,7 +131,7 @@ TransactionalLoadPlan::Emptying TransactionalLoadPlan::empty_target(
 }
 
 LoadSteps TransactionalLoadPlan::plan(const LoadRequest& request, const TargetTable& target,
-                                      const TableSchema& incoming) const {
+                                      const TableSchema& incoming, const std::string* query) const {
   const Dialect& d = dialect_;
   LoadSteps steps;
   steps.before.emplace_back(d.begin_transaction());
@@ -145,7 +145,9 @@ LoadSteps TransactionalLoadPlan::plan(const LoadRequest& request, const TargetTa
     if (!target.exists && !target.schema_exists && !target.schema.empty())
       steps.before.emplace_back(d.create_schema(target.schema));
     if (target.exists) steps.before.emplace_back(d.drop_table(target.qualified));
-    steps.before.emplace_back(d.create_table(target.qualified, incoming));
+    steps.before.emplace_back(query && d.create_as_keeps_types()
+                                  ? d.create_table_as(target.qualified, *query)
+                                  : d.create_table(target.qualified, incoming));
     steps.rows_into = target.qualified;
     if (keyed(request.mode)) {
       steps.checks.push_back(
@@ -163,6 +165,22 @@ LoadSteps TransactionalLoadPlan::plan(const LoadRequest& request, const TargetTa
                             ? "the table is dropped, created from the incoming columns and filled "
                               "in one transaction (--full-refresh)"
                             : "the table is created and filled in one transaction";
+  } else if (request.mode == LoadMode::kOverwrite && query) {
+    // The query may read the table it replaces ({{ this }}, a view over
+    // it): its rows are taken before the table is emptied.
+    const std::string staging = d.staging_table(staging_base_name());
+    steps.before.emplace_back(d.create_staging(staging, target.qualified, columns));
+    steps.rows_into = staging;
+    Emptying emptying = empty_target(target);
+    for (auto& sql : emptying.before) steps.apply.emplace_back(std::move(sql));
+    steps.apply.emplace_back(d.insert_select(target.qualified, columns, staging),
+                             Statement::Counts::kInserted);
+    for (auto& sql : emptying.after) steps.apply.emplace_back(std::move(sql));
+    steps.apply.emplace_back(d.drop_table(staging));
+    steps.count_rule = CountRule::kInserted;
+    steps.explanation =
+        "the query's rows go into a staging table, then the table is emptied and refilled from "
+        "it, in one transaction";
   } else if (request.mode == LoadMode::kOverwrite) {
     Emptying emptying = empty_target(target);
     for (auto& sql : emptying.before) steps.before.emplace_back(std::move(sql));

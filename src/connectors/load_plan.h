@@ -130,8 +130,10 @@ class TransactionalLoadPlan {
   virtual ~TransactionalLoadPlan() = default;
 
   // REQUIRES: check_incoming_columns() passed for the same arguments.
-  LoadSteps plan(const LoadRequest& request, const TargetTable& target,
-                 const TableSchema& incoming) const;
+  // `query`, when set, is the SQL the rows come from (in this database):
+  // a new table then takes its exact types (Dialect::create_table_as).
+  LoadSteps plan(const LoadRequest& request, const TargetTable& target, const TableSchema& incoming,
+                 const std::string* query = nullptr) const;
 
   // The statements that empty an existing target for an overwrite, and
   // those to run once the new rows are in.

@@ -5,6 +5,7 @@
 // the target is as it was.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,25 @@ class SqlSession {
   virtual std::vector<std::vector<std::optional<std::string>>> rows(const std::string& sql) = 0;
   // Runs a statement and ignores any failure: for undoing. Never throws.
   virtual void execute_quietly(const std::string& sql) noexcept = 0;
+};
+
+// A session that owns the connection it runs on (`Session` adapts a
+// `Connection&` to SqlSession).
+template <typename Connection, typename Session>
+class OwningSession : public SqlSession {
+ public:
+  explicit OwningSession(std::unique_ptr<Connection> connection)
+      : connection_(std::move(connection)), session_(*connection_) {}
+  std::optional<uint64_t> execute(const std::string& sql) override { return session_.execute(sql); }
+  std::vector<std::vector<std::optional<std::string>>> rows(const std::string& sql) override {
+    return session_.rows(sql);
+  }
+  void execute_quietly(const std::string& sql) noexcept override { session_.execute_quietly(sql); }
+  Connection& connection() { return *connection_; }
+
+ private:
+  std::unique_ptr<Connection> connection_;
+  Session session_;
 };
 
 class LoadRunner {

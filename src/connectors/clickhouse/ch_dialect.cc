@@ -50,4 +50,15 @@ std::string ChDialect::hash_aggregate(const std::string& hash) const {
       hash);
 }
 
+std::string ChDialect::create_table_as(const std::string& table, const std::string& query) const {
+  return fmt::format(
+      "CREATE TABLE {} ENGINE = MergeTree ORDER BY tuple() AS SELECT * FROM ({}) LIMIT 0", table,
+      query);
+}
+
+std::vector<std::string> ChDialect::create_view(const std::string& view,
+                                                const std::string& query) const {
+  return {"DROP TABLE IF EXISTS " + view, fmt::format("CREATE VIEW {} AS {}", view, query)};
+}
+
 }  // namespace dvt::ch

@@ -28,6 +28,11 @@ class ChDialect : public Dialect {
   // order-independent, and it changes when a row's hash changes.
   std::string hash_aggregate(const std::string& hash) const override;
   bool transactional_ddl() const override { return false; }
+  // A MergeTree ordered by nothing (a model has no key).
+  std::string create_table_as(const std::string& table, const std::string& query) const override;
+  // Servers before 20.x have no CREATE OR REPLACE VIEW.
+  std::vector<std::string> create_view(const std::string& view,
+                                       const std::string& query) const override;
 
  private:
   DdlOptions options_;

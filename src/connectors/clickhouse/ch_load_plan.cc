@@ -62,7 +62,8 @@ TargetTable target_table(const TableInfo& info, const std::string& label) {
 }
 
 LoadSteps plan_load(const TableInfo& info, const LoadRequest& request, const TableSchema& incoming,
-                    const std::vector<std::string>& created_columns, const std::string& label) {
+                    const std::vector<std::string>& created_columns, const std::string& label,
+                    const std::string* query) {
   const ChDialect& d = dialect();
   const std::string target = qualified_name(info.database, info.name);
   const std::string staging_name = staging_table_name(info.name);
@@ -105,8 +106,12 @@ LoadSteps plan_load(const TableInfo& info, const LoadRequest& request, const Tab
       }
       if (usable) order = "(" + d.name_list(incoming.primary_key) + ")";
     }
-    steps.before.emplace_back(fmt::format("CREATE TABLE {} ({}) ENGINE = MergeTree ORDER BY {}",
-                                          staging, fmt::join(created_columns, ", "), order));
+    if (query) {
+      steps.before.emplace_back(d.create_table_as(staging, *query));
+    } else {
+      steps.before.emplace_back(fmt::format("CREATE TABLE {} ({}) ENGINE = MergeTree ORDER BY {}",
+                                            staging, fmt::join(created_columns, ", "), order));
+    }
     if (info.exists) {
       add_swap(steps, info, staging, target, old, old_name);
       steps.explanation =
@@ -193,6 +198,31 @@ LoadSteps plan_load(const TableInfo& info, const LoadRequest& request, const Tab
       "rows load into a staging table; a copy of the target without the incoming keys, plus the "
       "incoming rows, then replaces the target";
   return steps;
+}
+
+void recover_leftovers(ChSession& session, TableInfo& info, const std::string& label) {
+  bool restored = false;
+  for (const std::string& name : info.related) {
+    std::optional<DeadShadow> dead = dead_shadow(name, info.name, 0);
+    if (!dead) continue;
+    if (dead->role == "old" && !info.exists && !restored) {
+      // Killed between the two renames of a swap: the old table is the
+      // table's last published contents.
+      session.execute(fmt::format("RENAME TABLE {} TO {}", qualified_name(info.database, name),
+                                  qualified_name(info.database, info.name)));
+      restored = true;
+      log_warn("clickhouse.recover",
+               fmt::format("{}: restored table {} from {}, left by a load that was killed "
+                           "while publishing",
+                           label, info.name, name));
+      continue;
+    }
+    session.execute(fmt::format("DROP TABLE IF EXISTS {}", qualified_name(info.database, name)));
+    log_info("clickhouse.cleanup",
+             fmt::format("{}: dropped {}, left by a load that was killed (pid {})", label, name,
+                         dead->pid));
+  }
+  if (restored) info = lookup_table(session, info.database, info.name);
 }
 
 std::optional<uint64_t> ChSqlSession::execute(const std::string& sql) {

@@ -41,8 +41,17 @@ TargetTable target_table(const TableInfo& info, const std::string& label);
 // `created_columns` are the column declarations a table created from the
 // incoming columns gets (used for --full-refresh and a missing table).
 // REQUIRES: check_incoming_columns() passed.
+// `query`, when set, is the SQL (run in the server) the rows come from: a
+// new table then takes its exact types.
 LoadSteps plan_load(const TableInfo& info, const LoadRequest& request, const TableSchema& incoming,
-                    const std::vector<std::string>& created_columns, const std::string& label);
+                    const std::vector<std::string>& created_columns, const std::string& label,
+                    const std::string* query = nullptr);
+
+// Drops the staging tables of killed loads of `info`'s table from this
+// machine (info.related, from lookup_table with shadow_table_prefix), or
+// renames an old copy back when a kill between two renames left the table
+// missing; then `info` is looked up again if that changed it.
+void recover_leftovers(ChSession& session, TableInfo& info, const std::string& label);
 
 // The name of this process's staging table for a load of `table`.
 std::string staging_table_name(const std::string& table);

@@ -91,7 +91,28 @@ void throw_server_error(const ChConfig& config, const std::string& text, const s
                                   config.label(native_port), message, config.output));
   }
   std::string statement = sql.size() > 300 ? sql.substr(0, 300) + "..." : sql;
-  throw DataError(fmt::format("{}: {} (in: {})", config.label(native_port), message, statement));
+  // SQL that does not parse or bind: 16 NO_SUCH_COLUMN_IN_TABLE, 42
+  // NUMBER_OF_ARGUMENTS_DOESNT_MATCH, 46 UNKNOWN_FUNCTION, 47
+  // UNKNOWN_IDENTIFIER, 60 UNKNOWN_TABLE, 62 SYNTAX_ERROR, 179
+  // MULTIPLE_EXPRESSIONS_FOR_ALIAS, 184 ILLEGAL_AGGREGATION, 215
+  // NOT_AN_AGGREGATE, 352 AMBIGUOUS_COLUMN_NAME.
+  switch (code) {
+    case 16:
+    case 42:
+    case 46:
+    case 47:
+    case 60:
+    case 62:
+    case 179:
+    case 184:
+    case 215:
+    case 352:
+      throw SqlError(fmt::format("{}: SQL error (in ClickHouse): {} (in: {})",
+                                 config.label(native_port), message, statement));
+    default:
+      throw DataError(
+          fmt::format("{}: {} (in: {})", config.label(native_port), message, statement));
+  }
 }
 
 }  // namespace dvt::ch

@@ -38,7 +38,7 @@ ChWriter::ChWriter(std::unique_ptr<ChSession> session, const ServerInfo& server,
       label_(std::move(label)) {
   target_ = lookup_table(*session_, database_, request_.table.name,
                          shadow_table_prefix(request_.table.name, 0));
-  recover_leftovers();
+  recover_leftovers(*session_, target_, label_);
   if (target_.exists) {
     const std::string& engine = target_.engine;
     bool loadable = target_.is_merge_tree() || engine == "Log" || engine == "TinyLog" ||
@@ -82,31 +82,6 @@ ChWriter::ChWriter(std::unique_ptr<ChSession> session, const ServerInfo& server,
 
 ChWriter::~ChWriter() {
   abort();
-}
-
-void ChWriter::recover_leftovers() {
-  bool restored = false;
-  for (const std::string& name : target_.related) {
-    std::optional<DeadShadow> dead = dead_shadow(name, request_.table.name, 0);
-    if (!dead) continue;
-    if (dead->role == "old" && !target_.exists && !restored) {
-      // Killed between the two renames of a swap: the old table is the
-      // table's last published contents.
-      session_->execute(fmt::format("RENAME TABLE {} TO {}", qualified_name(database_, name),
-                                    qualified_name(database_, request_.table.name)));
-      restored = true;
-      log_warn("clickhouse.recover",
-               fmt::format("{}: restored table {} from {}, left by a load that was killed "
-                           "while publishing",
-                           label_, request_.table.name, name));
-      continue;
-    }
-    session_->execute(fmt::format("DROP TABLE IF EXISTS {}", qualified_name(database_, name)));
-    log_info("clickhouse.cleanup",
-             fmt::format("{}: dropped {}, left by a load that was killed (pid {})", label_, name,
-                         dead->pid));
-  }
-  if (restored) target_ = lookup_table(*session_, database_, request_.table.name);
 }
 
 void ChWriter::open_sink() {

@@ -40,7 +40,6 @@ class ChWriter : public BatchWriter {
   uint64_t bytes_written() const override { return bytes_; }
 
  private:
-  void recover_leftovers();
   // Starts the INSERT (on the first block, whose rows tell their size).
   void open_sink();
   void send_block();

@@ -6,10 +6,13 @@
 #include <fmt/format.h>
 
 #include "connectors/clickhouse/ch_catalog.h"
+#include "connectors/clickhouse/ch_dialect.h"
+#include "connectors/clickhouse/ch_load_plan.h"
 #include "connectors/clickhouse/ch_reader.h"
 #include "connectors/clickhouse/ch_session.h"
 #include "connectors/clickhouse/ch_types.h"
 #include "connectors/clickhouse/ch_writer.h"
+#include "connectors/shadow_tables.h"
 #include "connectors/tiers.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -27,6 +30,20 @@ struct Opened {
   std::unique_ptr<ChSession> session;
   ServerInfo server;
   std::vector<std::string> fallbacks;
+};
+
+// An SqlSession that owns its ClickHouse session.
+struct OwnedSession : SqlSession {
+  explicit OwnedSession(Opened from)
+      : opened(std::move(from)), sql(*opened.session, opened.server) {}
+  std::optional<uint64_t> execute(const std::string& text) override { return sql.execute(text); }
+  std::vector<std::vector<std::optional<std::string>>> rows(const std::string& text) override {
+    return sql.rows(text);
+  }
+  void execute_quietly(const std::string& text) noexcept override { sql.execute_quietly(text); }
+
+  Opened opened;
+  ch::ChSqlSession sql;
 };
 
 class ClickHouseConnector : public Connector {
@@ -95,6 +112,46 @@ class ClickHouseConnector : public Connector {
   }
 
   std::unique_ptr<Sink> open_sink(const LoadRequest& request) override;
+
+  // --- SQL run in the server ---
+
+  const Dialect& dialect() const override {
+    static const ch::ChDialect instance;
+    return instance;
+  }
+
+  std::unique_ptr<SqlSession> open_session() override {
+    return std::make_unique<OwnedSession>(open(Method::kAuto));
+  }
+
+  bool relation_exists(const TableRef& table) override {
+    Opened opened = open(Method::kAuto);
+    return ch::lookup_table(*opened.session, database_of(table), table.name).exists;
+  }
+
+  LoadResult materialize(const LoadRequest& request, const std::string& query) override {
+    OwnedSession session(open(request.method));
+    ChSession& ch = *session.opened.session;
+    const std::string database = database_of(request.table);
+    const std::string label = fmt::format("{}:{}.{}", config_.output, database, request.table.name);
+    ch::TableInfo info = ch::lookup_table(ch, database, request.table.name,
+                                          shadow_table_prefix(request.table.name, 0));
+    ch::recover_leftovers(ch, info, label);
+    ch::ReadOptions options = read_options(session.opened.server);
+    TableSchema incoming;
+    for (const auto& column : ch::describe_query(ch, query))
+      incoming.columns.push_back(make_column(column, options));
+    const ch::ChDialect ddl(session.opened.server.ddl);
+    check_incoming_columns(request, ch::target_table(info, label), incoming, ddl);
+    LoadSteps steps = ch::plan_load(info, request, incoming, {}, label, &query);
+    LoadResult result = load_query_rows(session, ddl, std::move(steps), incoming, query, label);
+    result.method = std::string("in database (") + ch.method() + ")";
+    return result;
+  }
+
+  std::string qualified_name(const TableRef& table) override {
+    return ch::qualified_name(database_of(table), table.name);
+  }
 
   Source open_row_hashes(Engine& engine, const TableRef& table, Progress* progress) override {
     Opened opened = open(Method::kAuto);

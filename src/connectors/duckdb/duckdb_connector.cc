@@ -253,6 +253,51 @@ class DuckDbConnector : public Connector {
                                                read_by_source);
   }
 
+  // --- SQL run in the database: the file attached to the job's engine ---
+
+  const Dialect& dialect() const override { return duck::dialect(); }
+
+  std::unique_ptr<SqlSession> open_session() override {
+    // Statements name the file's tables without a catalog.
+    engine_.use(engine_.attach(path_, false));
+    return std::make_unique<EngineSession>(engine_);
+  }
+
+  bool relation_exists(const TableRef& table) override {
+    if (!std::filesystem::exists(path_)) return false;
+    std::string catalog = engine_.attach(path_, true);
+    return !engine_
+                .query_strings(fmt::format(
+                    "SELECT 1 FROM duckdb_tables() WHERE {0} UNION ALL SELECT 1 FROM "
+                    "duckdb_views() WHERE database_name = {1} AND schema_name = {2} AND "
+                    "view_name = {3}",
+                    table_filter(catalog, table), duck_literal(unquoted(catalog)),
+                    duck_literal(schema_or_main(table)), duck_literal(table.name)))
+                .empty();
+  }
+
+  LoadResult materialize(const LoadRequest& request, const std::string& query) override {
+    require_in_process(request.method, name_, "DuckDB");
+    const std::string catalog = engine_.attach(path_, false);
+    // The model's SQL names the file's tables without a catalog.
+    CatalogInUse in_file(engine_, catalog);
+    const std::string label = fmt::format("{}:{}", name_, request.table.display());
+    TableSchema incoming = engine_.describe(query);
+    TargetTable target = describe_target(engine_, catalog, request.table, label);
+    check_incoming_columns(request, target, incoming, duck::dialect());
+    TransactionalLoadPlan::Emptying emptying;
+    if (target.exists && !request.full_refresh && request.mode == LoadMode::kOverwrite)
+      emptying = plan_emptying(engine_, catalog, request.table, catalog);
+    LoadSteps steps = DuckDbLoadPlan(std::move(emptying)).plan(request, target, incoming, &query);
+    steps.on_failure.push_back("USE " + catalog);
+    EngineSession session(engine_);
+    return load_query_rows(session, duck::dialect(), std::move(steps), incoming, query, label);
+  }
+
+  std::string qualified_name(const TableRef& table) override {
+    return qualified(engine_.attach(path_, false), table);
+  }
+
   std::string check(Method tier) override {
     require_in_process(tier, name_, "DuckDB");
     std::string catalog = attach_for_reading();

@@ -134,9 +134,13 @@ std::vector<std::string> unique_not_null_key(MysqlConnection& connection, const 
 std::vector<FieldInfo> result_fields(MysqlConnection& connection, const std::string& select_sql) {
   MysqlStatement statement(connection);
   if (mysql_stmt_prepare(statement.get(), select_sql.data(), select_sql.size()) != 0) {
-    throw DataError(fmt::format("preparing '{}' on {}: {} (MySQL error {})", select_sql,
-                                connection.settings().label(), mysql_stmt_error(statement.get()),
-                                mysql_stmt_errno(statement.get())));
+    unsigned code = mysql_stmt_errno(statement.get());
+    std::string message = fmt::format("preparing '{}' on {}: {}{} (MySQL error {})", select_sql,
+                                      connection.settings().label(),
+                                      is_sql_error(code) ? "SQL error (in MySQL): " : "",
+                                      mysql_stmt_error(statement.get()), code);
+    if (is_sql_error(code)) throw SqlError(message);
+    throw DataError(message);
   }
   MysqlResult metadata(mysql_stmt_result_metadata(statement.get()));
   if (!metadata) {

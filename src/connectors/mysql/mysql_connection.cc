@@ -187,9 +187,36 @@ std::string MysqlConnection::error_text() const {
   return Logger::instance().redact(mysql_error(mysql_));
 }
 
+bool is_sql_error(unsigned code) {
+  switch (code) {
+    case 1051:  // ER_BAD_TABLE_ERROR
+    case 1052:  // ER_NON_UNIQ_ERROR (ambiguous column)
+    case 1054:  // ER_BAD_FIELD_ERROR
+    case 1055:  // ER_WRONG_FIELD_WITH_GROUP
+    case 1056:  // ER_WRONG_GROUP_FIELD
+    case 1060:  // ER_DUP_FIELDNAME
+    case 1064:  // ER_PARSE_ERROR
+    case 1109:  // ER_UNKNOWN_TABLE
+    case 1111:  // ER_INVALID_GROUP_FUNC_USE
+    case 1146:  // ER_NO_SUCH_TABLE
+    case 1222:  // ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT
+    case 1241:  // ER_OPERAND_COLUMNS
+    case 1248:  // ER_DERIVED_MUST_HAVE_ALIAS
+    case 1305:  // ER_SP_DOES_NOT_EXIST (function)
+    case 1582:  // ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT
+    case 1630:  // ER_FUNC_INEXISTENT_NAME_COLLISION
+      return true;
+    default:
+      return false;
+  }
+}
+
 void MysqlConnection::raise(const std::string& doing) const {
-  throw DataError(fmt::format("{} on {}: {} (MySQL error {})", doing, settings_.label(),
-                              error_text(), error_code()));
+  std::string message = fmt::format("{} on {}: {}{} (MySQL error {})", doing, settings_.label(),
+                                    is_sql_error(error_code()) ? "SQL error (in MySQL): " : "",
+                                    error_text(), error_code());
+  if (is_sql_error(error_code())) throw SqlError(message);
+  throw DataError(message);
 }
 
 void MysqlConnection::execute(const std::string& sql) {

@@ -135,6 +135,10 @@ class MysqlConnection {
   MYSQL* mysql_ = nullptr;
 };
 
+// Whether a server error `code` means SQL that does not parse or bind (a
+// syntax error, an unknown table, column or function...): the user's SQL.
+bool is_sql_error(unsigned code);
+
 // `identifier` quoted with backticks (`a``b`).
 std::string quote(const std::string& identifier);
 // `value` as a utf8mb4 string literal that reads back as exactly `value`

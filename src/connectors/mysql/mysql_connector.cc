@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "connectors/load_runner.h"
 #include "connectors/mysql/mysql_catalog.h"
 #include "connectors/mysql/mysql_connection.h"
+#include "connectors/mysql/mysql_dialect.h"
+#include "connectors/mysql/mysql_load_plan.h"
 #include "connectors/mysql/mysql_prefetch.h"
 #include "connectors/mysql/mysql_reader.h"
 #include "connectors/mysql/mysql_types.h"
@@ -36,6 +39,47 @@ class MysqlConnector : public Connector {
  public:
   explicit MysqlConnector(const OutputConfig& output)
       : output_(output), settings_(MysqlSettings::from(output)) {}
+
+  // --- SQL run in the database ---
+
+  const Dialect& dialect() const override { return mysql::dialect(); }
+
+  std::unique_ptr<SqlSession> open_session() override {
+    return std::make_unique<OwningSession<MysqlConnection, mysql::MysqlSession>>(
+        std::make_unique<MysqlConnection>(settings_, MysqlConnection::Purpose::kWrite));
+  }
+
+  bool relation_exists(const TableRef& table) override {
+    MysqlConnection connection(settings_, MysqlConnection::Purpose::kRead);
+    std::string database = mysql::resolve_database(connection, table);
+    return mysql::lookup_table(connection, database, table.name, false).exists;
+  }
+
+  LoadResult materialize(const LoadRequest& request, const std::string& query) override {
+    plan_tiers(output_, request.method);
+    MysqlConnection connection(settings_, MysqlConnection::Purpose::kWrite);
+    ScanRequest described;
+    described.query = query;
+    TableSchema incoming = plan_scan(connection, described).schema;
+    mysql::MysqlLoadPlan plan(connection, request, incoming, false, &query);
+    plan.begin();
+    try {
+      mysql::MysqlSession session(connection);
+      std::optional<uint64_t> inserted = session.execute(mysql::dialect().insert_select(
+          plan.load_table(), incoming.names(), "(" + query + ") AS dvt_model"));
+      TableChanges changes = plan.finish(inserted.value_or(0));
+      LoadResult result;
+      result.rows = changes.rows;
+      result.inserted = changes.inserted;
+      result.updated = changes.updated;
+      result.deleted = changes.deleted;
+      result.method = "in database";
+      return result;
+    } catch (...) {
+      plan.abandon();
+      throw;
+    }
+  }
 
   TableSchema describe(const TableRef& table) override {
     MysqlConnection connection(settings_, MysqlConnection::Purpose::kRead);

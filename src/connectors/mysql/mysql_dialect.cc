@@ -113,6 +113,11 @@ std::string MysqlDialect::delete_matching(const std::string& target, const std::
                      staging, key_match("dvt_target", "dvt_rows", key));
 }
 
+std::vector<std::string> MysqlDialect::create_view(const std::string& view,
+                                                   const std::string& query) const {
+  return {fmt::format("CREATE OR REPLACE VIEW {} AS {}", view, query)};
+}
+
 const MysqlDialect& dialect() {
   static const MysqlDialect instance;
   return instance;

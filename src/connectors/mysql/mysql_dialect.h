@@ -40,6 +40,8 @@ class MysqlDialect : public Dialect {
                           const std::vector<std::string>& set_columns) const override;
   std::string delete_matching(const std::string& target, const std::string& staging,
                               const std::vector<std::string>& key) const override;
+  std::vector<std::string> create_view(const std::string& view,
+                                       const std::string& query) const override;
 };
 
 const MysqlDialect& dialect();

@@ -47,7 +47,8 @@ TargetTable target_table(const TableInfo& info, const std::string& label) {
 }
 
 LoadSteps plan_load(const TableInfo& info, const LoadRequest& request, const TableSchema& incoming,
-                    bool rows_in_other_session, const std::string& label, LoadStrategy& strategy) {
+                    bool rows_in_other_session, const std::string& label, LoadStrategy& strategy,
+                    const std::string* query) {
   const MysqlDialect& d = dialect();
   const std::string where = label;
   if (info.exists && info.is_view) {
@@ -64,7 +65,8 @@ LoadSteps plan_load(const TableInfo& info, const LoadRequest& request, const Tab
   if (request.full_refresh || !info.exists) {
     strategy = LoadStrategy::kSwap;
     const std::string shadow_new = shadow(info, "new");
-    steps.before.emplace_back(d.create_table(shadow_new, incoming));
+    steps.before.emplace_back(query ? d.create_table_as(shadow_new, *query)
+                                    : d.create_table(shadow_new, incoming));
     steps.rows_into = shadow_new;
     if (keyed(request.mode)) add_key_checks(steps, shadow_new, key);
     if (info.exists) {
@@ -246,7 +248,8 @@ void MysqlSession::execute_quietly(const std::string& sql) noexcept {
 }
 
 MysqlLoadPlan::MysqlLoadPlan(MysqlConnection& connection, const LoadRequest& request,
-                             const TableSchema& incoming, bool rows_in_other_session)
+                             const TableSchema& incoming, bool rows_in_other_session,
+                             const std::string* query)
     : connection_(connection), session_(connection) {
   const std::string database = resolve_database(connection, request.table);
   const size_t limit = dialect().max_identifier_bytes();
@@ -263,7 +266,8 @@ MysqlLoadPlan::MysqlLoadPlan(MysqlConnection& connection, const LoadRequest& req
         target_data_types_[i] = column->data_type;
     }
   }
-  LoadSteps steps = plan_load(info, request, incoming, rows_in_other_session, label, strategy_);
+  LoadSteps steps =
+      plan_load(info, request, incoming, rows_in_other_session, label, strategy_, query);
   runner_ = std::make_unique<LoadRunner>(session_, std::move(steps), label);
 }
 

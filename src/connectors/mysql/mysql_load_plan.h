@@ -48,8 +48,11 @@ TargetTable target_table(const TableInfo& info, const std::string& label);
 // Sets `strategy`. Throws DataError when the target cannot take the rows
 // atomically (a view; a non-transactional engine for append, merge or
 // delete+insert), and what check_incoming_columns throws.
+// `query`, when set, is the SQL (run in this database) the rows come from:
+// a new table then takes its exact types.
 LoadSteps plan_load(const TableInfo& info, const LoadRequest& request, const TableSchema& incoming,
-                    bool rows_in_other_session, const std::string& label, LoadStrategy& strategy);
+                    bool rows_in_other_session, const std::string& label, LoadStrategy& strategy,
+                    const std::string* query = nullptr);
 
 // A load plan's statements on a MySQL connection. An UPDATE counts the rows
 // it matched (not only those it changed). Undoing over a connection the
@@ -70,7 +73,8 @@ class MysqlLoadPlan {
   // Looks at the target (and drops what killed loads left), and plans;
   // changes the target in nothing. Throws as plan_load.
   MysqlLoadPlan(MysqlConnection& connection, const LoadRequest& request,
-                const TableSchema& incoming, bool rows_in_other_session);
+                const TableSchema& incoming, bool rows_in_other_session,
+                const std::string* query = nullptr);
   MysqlLoadPlan(const MysqlLoadPlan&) = delete;
   MysqlLoadPlan& operator=(const MysqlLoadPlan&) = delete;
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/load_runner.h"
 #include "connectors/pipe/child_process.h"
 #include "connectors/pipe/tool_probe.h"
 #include "connectors/postgres/pg_binary_reader.h"
@@ -11,6 +12,7 @@
 #include "connectors/postgres/pg_connection.h"
 #include "connectors/postgres/pg_copy_writer.h"
 #include "connectors/postgres/pg_csv_reader.h"
+#include "connectors/postgres/pg_dialect.h"
 #include "connectors/postgres/pg_pipe_writer.h"
 #include "connectors/postgres/pg_types.h"
 #include "connectors/registry.h"
@@ -217,6 +219,43 @@ class PostgresConnector : public Connector {
     while (!version.empty() && (version.back() == '\n' || version.back() == '\r'))
       version.pop_back();
     return version;
+  }
+
+  // --- SQL run in the database ---
+
+  const Dialect& dialect() const override { return pg::dialect(); }
+
+  std::unique_ptr<SqlSession> open_session() override {
+    return std::make_unique<OwningSession<PgConnection, pg::PgSession>>(
+        std::make_unique<PgConnection>(connect()));
+  }
+
+  bool relation_exists(const TableRef& table) override {
+    PgConnection conn = connect();
+    std::string schema = target_schema(conn, table);
+    return pg::find_table(conn, schema, table.name).has_value();
+  }
+
+  LoadResult materialize(const LoadRequest& request, const std::string& query) override {
+    plan_tiers(output_, request.method);
+    auto session = std::make_unique<OwningSession<PgConnection, pg::PgSession>>(
+        std::make_unique<PgConnection>(connect()));
+    PgConnection& conn = session->connection();
+    std::string schema = target_schema(conn, request.table);
+    std::string where = fmt::format("{}:{}.{}", output_name_, schema, request.table.name);
+    TableSchema incoming = table_schema(PgTable{}, pg::describe_query(conn, query));
+    std::optional<PgTable> existing = pg::find_table(conn, schema, request.table.name);
+    if (existing) pg::check_loadable(*existing, where);
+    TargetTable target = pg::target_table(existing, schema, request.table.name,
+                                          existing || pg::schema_exists(conn, schema), where);
+    check_incoming_columns(request, target, incoming, pg::dialect());
+    LoadSteps steps = TransactionalLoadPlan(pg::dialect()).plan(request, target, incoming, &query);
+    return load_query_rows(*session, pg::dialect(), std::move(steps), incoming, query, where);
+  }
+
+  std::string qualified_name(const TableRef& table) override {
+    if (!table.schema.empty() || default_schema_.empty()) return pg::dialect().qualify(table);
+    return pg::dialect().qualify({default_schema_, table.name});
   }
 
   // --- used by the sink ---

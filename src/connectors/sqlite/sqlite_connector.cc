@@ -630,6 +630,46 @@ class SqliteConnector : public Connector {
         });
   }
 
+  // --- SQL run in the database ---
+
+  const Dialect& dialect() const override { return sqlite::dialect(); }
+
+  std::unique_ptr<SqlSession> open_session() override {
+    auto db = std::make_unique<SqliteDatabase>(path_, true, name_);
+    sqlite::register_hash_functions(db->get());
+    return std::make_unique<OwningSession<SqliteDatabase, SqliteSession>>(std::move(db));
+  }
+
+  bool relation_exists(const TableRef& table) override {
+    if (!std::filesystem::exists(path_)) return false;
+    SqliteDatabase db(path_, false, name_);
+    std::string master =
+        table.schema.empty() ? "sqlite_master" : quote(table.schema) + ".sqlite_master";
+    SqliteStatement lookup(
+        db, "SELECT 1 FROM " + master + " WHERE type IN ('table', 'view') AND name = ?");
+    sqlite3_bind_text(lookup.get(), 1, table.name.c_str(), -1, SQLITE_TRANSIENT);
+    return sqlite3_step(lookup.get()) == SQLITE_ROW;
+  }
+
+  LoadResult materialize(const LoadRequest& request, const std::string& query) override {
+    require_in_process(request.method, name_, "SQLite");
+    auto db = std::make_unique<SqliteDatabase>(path_, true, name_);
+    sqlite::register_hash_functions(db->get());
+    const std::string label = fmt::format("{}:{}", name_, request.table.display());
+    TableSchema incoming;
+    {
+      // The query's columns and their declared types, from the prepared statement.
+      SqliteReader described(std::make_unique<SqliteDatabase>(path_, false, name_), query, label);
+      incoming = described.schema();
+    }
+    TargetTable target = describe_target(*db, request.table, label);
+    check_incoming_columns(request, target, incoming, sqlite::dialect());
+    LoadSteps steps =
+        TransactionalLoadPlan(sqlite::dialect()).plan(request, target, incoming, &query);
+    OwningSession<SqliteDatabase, SqliteSession> session(std::move(db));
+    return load_query_rows(session, sqlite::dialect(), std::move(steps), incoming, query, label);
+  }
+
   std::string check(Method tier) override {
     require_in_process(tier, name_, "SQLite");
     SqliteDatabase db(path_, false, name_);

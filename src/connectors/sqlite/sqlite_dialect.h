@@ -25,6 +25,7 @@ class SqliteDialect : public Dialect {
   std::string hash_aggregate(const std::string& hash) const override;
   std::string begin_transaction() const override { return "BEGIN IMMEDIATE"; }
   std::string truncate(const std::string& table) const override;
+  bool create_as_keeps_types() const override { return false; }
 };
 
 const SqliteDialect& dialect();
