@@ -44,7 +44,7 @@ std::vector<std::string> split_identifiers(const std::string& text, const std::s
 Endpoint parse_endpoint(const std::string& text) {
   Endpoint endpoint;
   endpoint.text = text;
-  if (text.ends_with(".parquet")) {
+  if (text.ends_with(".parquet") || text.ends_with(".csv")) {
     endpoint.is_file = true;
     endpoint.path = text;
     return endpoint;
@@ -54,7 +54,8 @@ Endpoint parse_endpoint(const std::string& text) {
     if (text.empty()) throw ConfigError("empty endpoint");
     if (text.find('.') != std::string::npos || text.find('/') != std::string::npos) {
       throw ConfigError(fmt::format(
-          "endpoint '{}': expected OUTPUT:SCHEMA.TABLE, OUTPUT:TABLE, OUTPUT or a .parquet file",
+          "endpoint '{}': expected OUTPUT:SCHEMA.TABLE, OUTPUT:TABLE, OUTPUT, a .parquet file or "
+          "a .csv file",
           text));
     }
     endpoint.output = text;

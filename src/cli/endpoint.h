@@ -1,6 +1,6 @@
 // Command-line endpoints: "OUTPUT:SCHEMA.TABLE", "OUTPUT:TABLE", "OUTPUT"
 // (with --query), ":TABLE" (the profile's target output), or a path ending
-// in ".parquet". Identifiers may be double-quoted to hold dots or colons:
+// in ".parquet" (or, as a source, ".csv"). Identifiers may be double-quoted to hold dots or colons:
 // pg:"my.schema"."Order Lines".
 #pragma once
 

@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "native", "pipe", "odbc"}));
 
   CLI::App* load = app.add_subcommand("load", "Load a Parquet file into a table");
-  load->add_option("FILE", from_text, "FILE.parquet")->required();
+  load->add_option("FILE", from_text, "FILE.parquet or FILE.csv")->required();
   load->add_option("TO", to_text, "OUTPUT:SCHEMA.TABLE or OUTPUT:TABLE")->required();
   add_target_flags(load, target_flags);
   load->add_option("--method", method_text, "auto, native, pipe or odbc")
@@ -277,7 +277,7 @@ int main(int argc, char** argv) {
       to = parse_endpoint((dir / (file_name + ".parquet")).string());
     } else {
       if (!from.is_file)
-        throw ConfigError(fmt::format("load reads a .parquet file, got '{}'", from_text));
+        throw ConfigError(fmt::format("load reads a .parquet or .csv file, got '{}'", from_text));
       to = parse_endpoint(to_text);
       if (to.is_file)
         throw ConfigError("load writes into a database table; to copy a file use dvt copy");

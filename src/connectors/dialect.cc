@@ -39,8 +39,12 @@ bool Dialect::same_column(std::string_view a, std::string_view b) const {
          });
 }
 
+std::string Dialect::declared_type(const Column& column, const TableSchema& table) const {
+  return column.declared_type.empty() ? column_type(column, table) : column.declared_type;
+}
+
 std::string Dialect::column_definition(const Column& column, const TableSchema& table) const {
-  std::string definition = quote(column.name) + " " + column_type(column, table);
+  std::string definition = quote(column.name) + " " + declared_type(column, table);
   if (!column.nullable) definition += " NOT NULL";
   return definition;
 }

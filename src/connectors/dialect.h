@@ -50,6 +50,8 @@ class Dialect {
   // table is given, since a key column's type may depend on the other key
   // columns, as MySQL's index size limit makes it).
   virtual std::string column_type(const Column& column, const TableSchema& table) const = 0;
+  // column.declared_type when set, else column_type().
+  std::string declared_type(const Column& column, const TableSchema& table) const;
   // `column` as it appears in a CREATE TABLE: name, type, NOT NULL.
   virtual std::string column_definition(const Column& column, const TableSchema& table) const;
 

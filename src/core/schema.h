@@ -16,6 +16,9 @@ struct Column {
   Type type;                // the type every batch carries for this column
   std::string source_type;  // the source database's own spelling, e.g. "numeric(12,2)"
   bool nullable = true;
+  // The type a new table declares for it, in the target's SQL, when the user
+  // chose one (a seed's column_types); empty: the target dialect's choice.
+  std::string declared_type;
 };
 
 struct TableSchema {

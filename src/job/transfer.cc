@@ -76,6 +76,10 @@ TransferResult run_transfer(Engine& engine, const Transfer& transfer, ProgressOb
     throw ConfigError(
         fmt::format("target '{}' names no table: use OUTPUT:SCHEMA.TABLE", to.display));
   }
+  if (to.is_file() && to.file.extension() == ".csv") {
+    throw ConfigError(fmt::format(
+        "{}: dvt reads CSV files but writes Parquet; name a .parquet file", to.display));
+  }
   if (from.is_file() && to.is_file() &&
       fs::weakly_canonical(from.file) == fs::weakly_canonical(to.file)) {
     throw ConfigError("source and target are the same file");
@@ -98,7 +102,9 @@ TransferResult run_transfer(Engine& engine, const Transfer& transfer, ProgressOb
     if (!has_tier(to, load.method)) load.method = Method::kAuto;
   }
   Source source;
-  if (from.is_file()) {
+  if (from.is_file() && from.file.extension() == ".csv") {
+    source = open_csv_source(engine, from.file, from.csv);
+  } else if (from.is_file()) {
     source = open_parquet_source(engine, from.file, scan);
   } else {
     source_connector = make_connector(*from.output, engine);

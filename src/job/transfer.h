@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "connectors/connector.h"
+#include "connectors/csv/csv_endpoint.h"
 #include "core/output_config.h"
 #include "core/progress.h"
 #include "core/scratch_directory.h"
@@ -38,8 +39,9 @@ struct JobEngine {
 // One end of a transfer: a table (or, as a source, a query) of an output, or
 // a Parquet file.
 struct TransferEnd {
-  const OutputConfig* output = nullptr;  // null: a Parquet file
+  const OutputConfig* output = nullptr;  // null: a file (Parquet, or CSV as a source)
   std::filesystem::path file;            // when output is null
+  CsvOptions csv;                        // a source file ending in .csv
   TableRef table;                        // a source with a query has none
   std::string display;                   // what messages and the summary call it
 

@@ -17,7 +17,7 @@ std::string ChDialect::column_type(const Column& column, const TableSchema& /*ta
 }
 
 std::string ChDialect::column_definition(const Column& column, const TableSchema& table) const {
-  return quote(column.name) + " " + column_type(column, table);
+  return quote(column.name) + " " + declared_type(column, table);
 }
 
 std::string ChDialect::text_of(const Column& column) const {

@@ -57,7 +57,7 @@ ChWriter::ChWriter(std::unique_ptr<ChSession> session, const ServerInfo& server,
     if (keep_structure) {
       targets_.push_back(target_.columns[static_cast<size_t>(target_.find(column.name))].type);
     } else {
-      targets_.push_back(parse_type(dialect.column_type(column, incoming_)));
+      targets_.push_back(parse_type(dialect.declared_type(column, incoming_)));
       created_columns.push_back(dialect.column_definition(column, incoming_));
     }
   }

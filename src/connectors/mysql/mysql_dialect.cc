@@ -41,7 +41,7 @@ std::string MysqlDialect::column_type(const Column& column, const TableSchema& t
 }
 
 std::string MysqlDialect::column_definition(const Column& column, const TableSchema& table) const {
-  return quote(column.name) + " " + column_type(column, table) +
+  return quote(column.name) + " " + declared_type(column, table) +
          (column.nullable && !in_key(column, table) ? " NULL" : " NOT NULL");
 }
 

@@ -326,9 +326,12 @@ TableChanges PgPipeWriter::commit() {
       if (parsed.is_object()) {
         for (const auto& [name, value] : parsed.items()) {
           if (!values.empty()) values += ", ";
-          values += value.is_null()
-                        ? "NULL"
-                        : "'" + (value.is_string() ? value.get<std::string>() : value.dump()) + "'";
+          if (value.is_null()) {
+            values += "NULL";
+          } else {
+            values +=
+                fmt::format("'{}'", value.is_string() ? value.get<std::string>() : value.dump());
+          }
         }
       }
       child_.reset();
