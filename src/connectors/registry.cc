@@ -75,7 +75,18 @@ std::string_view InstallHints::for_platform(std::string_view platform) const {
 const std::vector<AdapterInfo>& adapters() {
   static const std::vector<AdapterInfo> kAdapters = {
       {"duckdb", {}, {"path"}, true, "duckdb (embedded)", {}, "", false, {}, {Method::kNative}},
-      {"sqlite", {"sqlite3"}, {"path"}, true, "sqlite3", {}, "", false, {}, {Method::kNative}},
+      {"sqlite",
+       {"sqlite3"},
+       {"path"},
+       true,
+       "sqlite3",
+       {},
+       "SQLite",
+       false,
+       {},
+       {Method::kNative}},
+      // Any database with an ODBC driver; its SQL from `dialect:` or the DBMS name.
+      {"odbc", {}, {"dsn|driver"}, true, "unixODBC", {}, "", false, {}, {Method::kOdbc}},
       {"postgres",
        {"postgresql", "greenplum", "timescaledb", "alloydb", "citus", "neon", "cockroachdb",
         "materialize", "risingwave", "cratedb"},
@@ -86,7 +97,7 @@ const std::vector<AdapterInfo>& adapters() {
        "PostgreSQL",
        false,
        kPostgresHints,
-       {Method::kNative, Method::kPipe}},
+       {Method::kNative, Method::kPipe, Method::kOdbc}},
       {"mysql",
        {"mariadb", "tidb", "singlestore", "aurora_mysql", "planetscale", "vitess"},
        {"host", "user"},
@@ -96,7 +107,7 @@ const std::vector<AdapterInfo>& adapters() {
        "MySQL|MariaDB",
        false,
        kMysqlHints,
-       {Method::kNative, Method::kPipe}},
+       {Method::kNative, Method::kPipe, Method::kOdbc}},
       {"clickhouse",
        {},
        {"host"},
@@ -183,6 +194,7 @@ std::string native_driver_version(const AdapterInfo& adapter) {
     return std::string("libcurl ") + curl_version_info(CURLVERSION_NOW)->version;
   if (adapter.type == "sqlite") return sqlite3_libversion();
   if (adapter.type == "duckdb") return duckdb_library_version();
+  if (adapter.type == "odbc") return "unixODBC";
   return "";
 }
 

@@ -1,0 +1,208 @@
+#include "connectors/odbc/odbc_connector.h"
+
+#include <fmt/format.h>
+
+#include "connectors/dialects.h"
+#include "connectors/odbc/odbc_catalog.h"
+#include "connectors/odbc/odbc_reader.h"
+#include "connectors/odbc/odbc_writer.h"
+#include "connectors/tiers.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/output_config.h"
+
+namespace dvt {
+
+using odbc::OdbcConnection;
+using odbc::OdbcSettings;
+
+OdbcTier::OdbcTier(const OutputConfig& output) : output_(std::make_unique<OutputConfig>(output)) {
+  settings_ = OdbcSettings::for_odbc_output(output);
+}
+
+OdbcTier::OdbcTier(const OutputConfig& output, std::string family)
+    : output_(std::make_unique<OutputConfig>(output)), family_(std::move(family)) {}
+
+OdbcTier::~OdbcTier() = default;
+
+const OdbcSettings& OdbcTier::settings() {
+  if (!settings_) settings_ = OdbcSettings::for_family_output(*output_, family_);
+  return *settings_;
+}
+
+std::unique_ptr<OdbcConnection> OdbcTier::connect() {
+  return std::make_unique<OdbcConnection>(settings());
+}
+
+const Dialect& OdbcTier::dialect_of(const OdbcConnection& connection) const {
+  if (const Dialect* dialect = find_dialect(connection.family())) return *dialect;
+  return standard_dialect();
+}
+
+std::string OdbcTier::display(const OdbcConnection& connection, const TableRef& table) const {
+  (void)connection;
+  return fmt::format("{}:{}", output_->name(), table.display());
+}
+
+TableSchema OdbcTier::describe(const TableRef& table) {
+  auto connection = connect();
+  std::optional<odbc::OdbcTable> found = odbc::find_table(*connection, table.schema, table.name);
+  if (!found) {
+    throw ConfigError(
+        fmt::format("{} has no table or view {}", connection->settings().label(), table.display()));
+  }
+  TableSchema schema;
+  for (const auto& column : found->columns) {
+    odbc::MappedColumn mapped = odbc::map_column(column.info, connection->family());
+    schema.columns.push_back(
+        {column.info.name, mapped.type, mapped.source_type, column.info.nullable});
+  }
+  schema.primary_key = found->primary_key;
+  return schema;
+}
+
+std::unique_ptr<BatchReader> OdbcTier::open_reader(const ScanRequest& request, Source& source) {
+  auto connection = connect();
+  const Dialect& dialect = dialect_of(*connection);
+  std::optional<odbc::OdbcTable> table;
+  std::string label;
+  std::string sql;
+  ScanRequest unlimited = request;
+  unlimited.limit.reset();
+  auto quote = [&](const std::string& name) { return dialect.quote(name); };
+  if (request.query.empty()) {
+    table = odbc::find_table(*connection, request.table.schema, request.table.name);
+    if (!table) {
+      throw ConfigError(fmt::format("{} has no table or view {}", connection->settings().label(),
+                                    request.table.display()));
+    }
+    label = fmt::format("{}:{}", output_->name(), table->display());
+    for (const auto& name : request.columns) {
+      if (table->find(name) < 0)
+        throw ConfigError(fmt::format("{}: table has no column \"{}\"", label, name));
+    }
+    sql = build_scan_sql(unlimited, quote, dialect.qualify(TableRef{table->schema, table->name}));
+  } else {
+    label = fmt::format("{} (query)", output_->name());
+    sql = build_scan_sql(unlimited, quote, "");
+  }
+  if (request.limit) sql = dialect.limit_rows(sql, *request.limit);
+  log_debug("odbc.read", fmt::format("{}: {}", label, sql));
+  odbc::Handle statement = connection->statement();
+  std::string doing = fmt::format("{}: reading ({})", label, sql);
+  odbc::check(connection->exec_direct(statement.get(), sql), statement, doing);
+  std::vector<odbc::OdbcColumnInfo> described =
+      odbc::describe_result(statement.get(), connection->settings().text, doing);
+  TableSchema schema;
+  std::vector<odbc::MappedColumn> columns;
+  for (auto& column : described) {
+    // A table's catalog knows more than a result does (json, the declared
+    // sizes); the result knows the sign of integers.
+    if (table) {
+      int at = table->find(column.name);
+      if (at >= 0) {
+        bool is_unsigned = column.is_unsigned;
+        column = table->columns[static_cast<size_t>(at)].info;
+        column.is_unsigned |= is_unsigned;
+      }
+    }
+    odbc::MappedColumn mapped = odbc::map_column(column, connection->family());
+    schema.columns.push_back({column.name, mapped.type, mapped.source_type, column.nullable});
+    columns.push_back(std::move(mapped));
+  }
+  if (table) {
+    bool whole = !table->primary_key.empty();
+    for (const auto& name : table->primary_key) whole &= schema.find(name) >= 0;
+    if (whole) schema.primary_key = table->primary_key;
+  }
+  source.schema = schema;
+  source.method = "odbc";
+  return std::make_unique<odbc::OdbcReader>(std::move(connection), std::move(statement), schema,
+                                            std::move(columns), label);
+}
+
+Source OdbcTier::open_source(Engine& engine, const ScanRequest& request, Progress* progress) {
+  Source source;
+  source.reader = open_reader(request, source);
+  source.scan.emplace(engine.register_reader(*source.reader, progress));
+  source.relation = source.scan->relation();
+  return source;
+}
+
+std::optional<Source> OdbcTier::open_source_first(Engine& engine, const ScanRequest& request,
+                                                  Progress* progress, std::vector<Method>& tiers,
+                                                  std::vector<std::string>& fallbacks) {
+  if (tiers.empty() || tiers.front() != Method::kOdbc) return std::nullopt;
+  try {
+    check_test_break(Method::kOdbc);
+    return open_source(engine, request, progress);
+  } catch (const TierUnavailable& error) {
+    if (tiers.size() == 1) throw;
+    note_fallback(fallbacks, Method::kOdbc, tiers[1], error.what());
+    tiers.erase(tiers.begin());
+    return std::nullopt;
+  }
+}
+
+std::unique_ptr<BatchWriter> OdbcTier::open_writer(const LoadRequest& request,
+                                                   const TableSchema& incoming) {
+  auto connection = connect();
+  const Dialect& dialect = dialect_of(*connection);
+  if (!connection->info().transactions) {
+    throw ConfigError(fmt::format(
+        "{}: the driver reports no transactions, so a load could not be undone on failure",
+        connection->settings().label()));
+  }
+  std::string label = display(*connection, request.table);
+  return std::make_unique<odbc::OdbcWriter>(std::move(connection), dialect, request, incoming,
+                                            label);
+}
+
+std::string OdbcTier::check() {
+  auto connection = connect();
+  const odbc::DriverInfo& info = connection->info();
+  std::string family = connection->family().empty() ? "standard SQL" : connection->family();
+  return fmt::format("{} {} through {} {} ({} dialect)", info.dbms_name, info.dbms_version,
+                     info.driver_name, info.driver_version, family);
+}
+
+namespace {
+
+class OdbcConnector : public Connector {
+ public:
+  explicit OdbcConnector(const OutputConfig& output) : output_(output), tier_(output) {}
+
+  TableSchema describe(const TableRef& table) override { return tier_.describe(table); }
+
+  Source open_source(Engine& engine, const ScanRequest& request, Progress* progress) override {
+    plan_tiers(output_, request.method);
+    check_test_break(Method::kOdbc);
+    return tier_.open_source(engine, request, progress);
+  }
+
+  std::unique_ptr<Sink> open_sink(const LoadRequest& request) override {
+    plan_tiers(output_, request.method);
+    return std::make_unique<StreamingSink>("odbc", [this, request](const TableSchema& incoming) {
+      check_test_break(Method::kOdbc);
+      return tier_.open_writer(request, incoming);
+    });
+  }
+
+  std::string check(Method tier) override {
+    plan_tiers(output_, tier);
+    check_test_break(Method::kOdbc);
+    return tier_.check();
+  }
+
+ private:
+  OutputConfig output_;
+  OdbcTier tier_;
+};
+
+}  // namespace
+
+std::unique_ptr<Connector> make_odbc_connector(const OutputConfig& output, Engine& /*engine*/) {
+  return std::make_unique<OdbcConnector>(output);
+}
+
+}  // namespace dvt

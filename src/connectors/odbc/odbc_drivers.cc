@@ -1,0 +1,42 @@
+#include "connectors/odbc/odbc_drivers.h"
+
+namespace dvt::odbc {
+
+const DriverProfile& driver_profile(std::string_view family) {
+  static const DriverProfile kProfiles[] = {
+      {"", {}, {}, true, false, "", ""},
+      // psqlODBC reads a whole result into memory unless UseDeclareFetch
+      // makes it fetch through a cursor, Fetch rows at a time. BoolsAsChar
+      // would report booleans as VARCHAR; the session is UTC with exact
+      // floats so timestamptz and double travel as the values they are.
+      {"postgres",
+       {{"UseDeclareFetch", "1"},
+        {"Fetch", "4096"},
+        {"BoolsAsChar", "0"},
+        {"ByteaAsLongVarBinary", "1"},
+        {"UseServerSidePrepare", "1"}},
+       {"SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, MDY'", "SET IntervalStyle = 'postgres'",
+        "SET extra_float_digits = 3", "SET bytea_output = 'hex'"},
+       true,
+       false,
+       "SELECT current_schema()",
+       "odbc-postgresql"},
+      // MariaDB Connector/ODBC caches a forward-only result whole unless
+      // NO_CACHE is set; the session runs in UTC so TIMESTAMP columns read
+      // as the instants they store.
+      {"mysql",
+       {{"NO_CACHE", "1"}, {"CHARSET", "utf8mb4"}},
+       {"SET time_zone = '+00:00'"},
+       false,
+       true,
+       "SELECT DATABASE()",
+       "odbc-mariadb"},
+      {"sqlite", {}, {}, true, false, "", "libsqliteodbc"},
+  };
+  for (const auto& profile : kProfiles) {
+    if (profile.family == family) return profile;
+  }
+  return kProfiles[0];
+}
+
+}  // namespace dvt::odbc

@@ -1,0 +1,37 @@
+// What dvt knows of the ODBC drivers it was tested with, by family: the
+// connection-string keywords a faithful, streaming read needs, the session
+// statements that fix the text of values, and the quirks the reader and
+// writer work around. A family without an entry gets the ODBC standard's
+// behaviour. Documented per driver in docs/odbc.md.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace dvt::odbc {
+
+struct DriverProfile {
+  std::string_view family;  // canonical registry type; "" for the default
+  // Keywords added to every connection string (the output's own win).
+  std::vector<std::pair<std::string_view, std::string_view>> keywords;
+  // Run after connecting, before anything else.
+  std::vector<std::string_view> session;
+  // SQLSetPos(SQL_POSITION) moves SQLGetData to that row of a block of rows.
+  // MariaDB Connector/ODBC 3.1 advertises SQL_GD_BLOCK, but SQLGetData after
+  // SQLSetPos still reads the block's first row: long values there are read
+  // one row at a time instead.
+  bool positioned_get_data = true;
+  // The database's schemas are ODBC catalogs (MySQL's databases): a table's
+  // schema goes into the catalog argument of SQLColumns and its kin.
+  bool schema_is_catalog = false;
+  // The query that returns the session's default schema, or "" when tables
+  // are found without one.
+  std::string_view current_schema;
+  // The Debian package of the driver, for install hints.
+  std::string_view apt_package;
+};
+
+// The profile of `family`'s driver (the default profile when none is known).
+const DriverProfile& driver_profile(std::string_view family);
+
+}  // namespace dvt::odbc
