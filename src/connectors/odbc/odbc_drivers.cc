@@ -14,13 +14,18 @@ const DriverProfile& driver_profile(std::string_view family) {
         {"Fetch", "4096"},
         {"BoolsAsChar", "0"},
         {"ByteaAsLongVarBinary", "1"},
-        {"UseServerSidePrepare", "1"}},
+        {"UseServerSidePrepare", "1"},
+        // Rollback on error for the whole transaction (dvt undoes the load
+        // anyway) rather than a SAVEPOINT around every statement.
+        {"Protocol", "7.4-1"},
+        {"BatchSize", "1000"}},
        {"SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, MDY'", "SET IntervalStyle = 'postgres'",
         "SET extra_float_digits = 3", "SET bytea_output = 'hex'"},
        true,
        false,
        "SELECT current_schema()",
-       "odbc-postgresql"},
+       "odbc-postgresql",
+       128},
       // MariaDB Connector/ODBC caches a forward-only result whole unless
       // NO_CACHE is set; the session runs in UTC so TIMESTAMP columns read
       // as the instants they store.

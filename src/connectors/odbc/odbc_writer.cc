@@ -87,139 +87,188 @@ OdbcWriter::OdbcWriter(std::unique_ptr<OdbcConnection> connection, const Dialect
   const bool wide = connection_->settings().text == TextMode::kWide;
   for (const auto& column : incoming.columns) {
     wire_.push_back(writer_wire_type(column.type));
-    Parameter parameter;
-    parameter.incoming = column.type;
-    parameter.type = parameter_type(column.type, wide);
-    parameters_.push_back(std::move(parameter));
+    Slot slot;
+    slot.type = parameter_type(column.type, wide);
+    slot.width = is_variable(slot.type) ? 8 : slot.type.value_bytes;
+    slots_.push_back(slot);
   }
   TargetTable target = target_table(*connection_, dialect_, request.table, label_);
   check_incoming_columns(request, target, incoming, dialect_);
   runner_ = std::make_unique<LoadRunner>(session_, plan_load(dialect_, request, target, incoming),
                                          label_);
   runner_->begin();
-  std::string names, marks;
-  for (size_t i = 0; i < incoming.columns.size(); ++i) {
-    names += (i ? ", " : "") + dialect_.quote(incoming.columns[i].name);
-    marks += i ? ", ?" : "?";
-  }
-  std::string sql =
-      fmt::format("INSERT INTO {} ({}) VALUES ({})", runner_->rows_into(), names, marks);
-  insert_ = connection_->statement();
-  check(connection_->prepare(insert_.get(), sql), insert_,
-        fmt::format("{}: preparing {}", label_, sql));
-  std::string doing = fmt::format("{}: setting up parameter arrays", label_);
+  // Every database here takes at least 32766 parameters a statement.
+  rows_per_insert_ = connection_->profile().rows_per_insert;
+  while (rows_per_insert_ > 1 && rows_per_insert_ * std::max<size_t>(slots_.size(), 1) > 32000)
+    rows_per_insert_ /= 2;
   status_.resize(duckdb_vector_size());
-  check(SQLSetStmtAttr(insert_.get(), SQL_ATTR_PARAM_BIND_TYPE,
-                       reinterpret_cast<SQLPOINTER>(SQL_PARAM_BIND_BY_COLUMN), 0),
-        insert_, doing);
-  check(SQLSetStmtAttr(insert_.get(), SQL_ATTR_PARAM_STATUS_PTR, status_.data(), 0), insert_,
-        doing);
-  check(SQLSetStmtAttr(insert_.get(), SQL_ATTR_PARAMS_PROCESSED_PTR, &processed_, 0), insert_,
-        doing);
+  column_wise_ = rows_per_insert_ == 1;
+  if (rows_per_insert_ > 1) multi_ = prepare(rows_per_insert_);
+  single_ = prepare(1);
 }
 
 OdbcWriter::~OdbcWriter() {
   abort();
 }
 
+OdbcWriter::Insert OdbcWriter::prepare(size_t rows) {
+  std::string names, row;
+  for (size_t i = 0; i < incoming_.columns.size(); ++i) {
+    names += (i ? ", " : "") + dialect_.quote(incoming_.columns[i].name);
+    row += i ? ", ?" : "?";
+  }
+  std::string values;
+  for (size_t r = 0; r < rows; ++r) values += (r ? ", (" : "(") + row + ")";
+  std::string sql =
+      fmt::format("INSERT INTO {} ({}) VALUES {}", runner_->rows_into(), names, values);
+  Insert insert;
+  insert.rows_per_set = rows;
+  insert.statement = connection_->statement();
+  SQLHSTMT statement = insert.statement.get();
+  check(connection_->prepare(statement, sql), insert.statement,
+        fmt::format("{}: preparing the INSERT of {} rows", label_, rows));
+  std::string doing = fmt::format("{}: setting up parameter arrays", label_);
+  check(SQLSetStmtAttr(statement, SQL_ATTR_PARAM_STATUS_PTR, status_.data(), 0), insert.statement,
+        doing);
+  check(SQLSetStmtAttr(statement, SQL_ATTR_PARAMS_PROCESSED_PTR, &processed_, 0), insert.statement,
+        doing);
+  return insert;
+}
+
+void OdbcWriter::fit(duckdb_data_chunk chunk, size_t rows) {
+  ChunkColumns columns(chunk, slots_.size());
+  bool changed = false;
+  for (size_t c = 0; c < slots_.size(); ++c) {
+    Slot& slot = slots_[c];
+    if (!is_variable(slot.type)) continue;
+    auto* strings = static_cast<duckdb_string_t*>(columns.data(c));
+    size_t widest = 0;
+    for (size_t r = 0; r < rows; ++r) {
+      if (!columns.is_null(c, r))
+        widest = std::max<size_t>(widest, duckdb_string_t_length(strings[r]));
+    }
+    // UTF-16 takes at most two bytes for each byte of UTF-8, and a terminator.
+    size_t need = slot.type.c_type == SQL_C_WCHAR  ? 2 * widest + 2
+                  : slot.type.c_type == SQL_C_CHAR ? widest + 1
+                                                   : widest;
+    need = (need + 7) / 8 * 8;
+    if (need > slot.width) {
+      // Grown by half again at least, so a slowly growing column relays
+      // the records a few times only.
+      slot.width = std::max(need, slot.width + slot.width / 2);
+      changed = true;
+    }
+  }
+  if (!changed && stride_ != 0) return;
+  // Row-wise, a record holds each value at an 8-byte aligned offset;
+  // column-wise, each column's values and lengths are arrays of their own.
+  size_t at = 0;
+  for (auto& slot : slots_) at += (slot.width + 7) / 8 * 8 + sizeof(SQLLEN);
+  stride_ = at;
+  capacity_ = std::clamp<size_t>(kParameterBytes / stride_, 1, duckdb_vector_size());
+  at = 0;
+  for (auto& slot : slots_) {
+    slot.offset = at;
+    at += column_wise_ ? (slot.width * capacity_ + 7) / 8 * 8 : (slot.width + 7) / 8 * 8;
+    slot.length_at = at;
+    at += column_wise_ ? sizeof(SQLLEN) * capacity_ : sizeof(SQLLEN);
+  }
+  records_.assign(capacity_ * stride_, 0);
+  multi_.bound = false;
+  single_.bound = false;
+}
+
+char* OdbcWriter::value_at(size_t row, size_t column) {
+  const Slot& slot = slots_[column];
+  if (column_wise_) return records_.data() + slot.offset + row * slot.width;
+  return records_.data() + row * stride_ + slot.offset;
+}
+
+SQLLEN* OdbcWriter::length_at(size_t row, size_t column) {
+  const Slot& slot = slots_[column];
+  if (column_wise_) return reinterpret_cast<SQLLEN*>(records_.data() + slot.length_at) + row;
+  return reinterpret_cast<SQLLEN*>(records_.data() + row * stride_ + slot.length_at);
+}
+
+void OdbcWriter::bind(Insert& insert) {
+  SQLHSTMT statement = insert.statement.get();
+  std::string doing = fmt::format("{}: binding the INSERT's parameters", label_);
+  SQLFreeStmt(statement, SQL_RESET_PARAMS);
+  SQLULEN bind_type = column_wise_ ? SQL_PARAM_BIND_BY_COLUMN : insert.rows_per_set * stride_;
+  check(SQLSetStmtAttr(statement, SQL_ATTR_PARAM_BIND_TYPE, reinterpret_cast<SQLPOINTER>(bind_type),
+                       0),
+        insert.statement, doing);
+  check(SQLSetStmtAttr(statement, SQL_ATTR_PARAM_BIND_OFFSET_PTR, &insert.bind_offset, 0),
+        insert.statement, doing);
+  const size_t count = slots_.size();
+  for (size_t k = 0; k < insert.rows_per_set; ++k) {
+    for (size_t c = 0; c < count; ++c) {
+      const Slot& slot = slots_[c];
+      SQLULEN column_size = slot.type.column_size;
+      SQLSMALLINT sql_type = slot.type.sql_type;
+      if (column_size == 0) {
+        column_size = slot.type.c_type == SQL_C_WCHAR ? slot.width / 2 : slot.width;
+        // Past 4000 characters most databases want a long type.
+        if (column_size > 4000) {
+          sql_type = sql_type == SQL_WVARCHAR    ? SQL_WLONGVARCHAR
+                     : sql_type == SQL_VARBINARY ? SQL_LONGVARBINARY
+                                                 : SQL_LONGVARCHAR;
+        }
+      }
+      check(
+          SQLBindParameter(statement, static_cast<SQLUSMALLINT>(k * count + c + 1), SQL_PARAM_INPUT,
+                           slot.type.c_type, sql_type, column_size, slot.type.decimal_digits,
+                           value_at(k, c), static_cast<SQLLEN>(slot.width), length_at(k, c)),
+          insert.statement, doing);
+    }
+  }
+  insert.bound = true;
+}
+
 void OdbcWriter::write(duckdb_data_chunk chunk) {
   check_interrupted();
   const size_t rows = duckdb_data_chunk_get_size(chunk);
   if (rows == 0) return;
-  const size_t count = parameters_.size();
-  ChunkColumns columns(chunk, count);
-  // The size of each variable value, to cut the chunk into executions whose
-  // buffers stay near kParameterBytes.
-  size_t fixed_row_bytes = 0;
-  for (size_t c = 0; c < count; ++c) {
-    Parameter& parameter = parameters_[c];
-    parameter.value_sizes.assign(rows, 0);
-    if (!is_variable(parameter.type)) {
-      fixed_row_bytes += parameter.type.value_bytes + sizeof(SQLLEN);
-      continue;
-    }
-    auto* strings = static_cast<duckdb_string_t*>(columns.data(c));
-    const bool wide = parameter.type.c_type == SQL_C_WCHAR;
-    for (size_t r = 0; r < rows; ++r) {
-      if (columns.is_null(c, r)) continue;
-      size_t bytes = duckdb_string_t_length(strings[r]);
-      // UTF-16 takes at most two bytes per UTF-8 byte.
-      parameter.value_sizes[r] = wide ? 2 * bytes + 2 : bytes + 1;
-    }
-  }
-  size_t begin = 0;
-  while (begin < rows) {
-    size_t end = begin;
-    std::vector<size_t> widest(count, 1);
-    for (; end < rows; ++end) {
-      size_t row_bytes = fixed_row_bytes;
-      for (size_t c = 0; c < count; ++c) {
-        if (!is_variable(parameters_[c].type)) continue;
-        row_bytes += std::max(widest[c], parameters_[c].value_sizes[end]) + sizeof(SQLLEN);
-      }
-      if (end > begin && row_bytes * (end - begin + 1) > kParameterBytes) break;
-      for (size_t c = 0; c < count; ++c) {
-        if (is_variable(parameters_[c].type))
-          widest[c] = std::max(widest[c], parameters_[c].value_sizes[end]);
-      }
-    }
-    send(chunk, begin, end);
-    begin = end;
-  }
+  fit(chunk, rows);
+  for (size_t begin = 0; begin < rows; begin += capacity_)
+    send(chunk, begin, std::min(rows, begin + capacity_));
 }
 
 void OdbcWriter::send(duckdb_data_chunk chunk, size_t begin, size_t end) {
   const size_t rows = end - begin;
-  const size_t count = parameters_.size();
+  const size_t count = slots_.size();
   ChunkColumns columns(chunk, count);
-  SQLHSTMT statement = insert_.get();
-  std::string doing =
-      fmt::format("{}: binding rows {} to {}", label_, rows_sent_ + 1, rows_sent_ + rows);
-  check(SQLSetStmtAttr(statement, SQL_ATTR_PARAMSET_SIZE,
-                       reinterpret_cast<SQLPOINTER>(static_cast<SQLULEN>(rows)), 0),
-        insert_, doing);
   for (size_t c = 0; c < count; ++c) {
-    Parameter& parameter = parameters_[c];
-    const ParameterType& type = parameter.type;
-    parameter.lengths.assign(rows, 0);
-    void* data = columns.data(c);
-    SQLPOINTER bound = nullptr;
-    SQLLEN stride = 0;
-    SQLULEN column_size = type.column_size;
-    SQLSMALLINT sql_type = type.sql_type;
-    switch (type.c_type) {
-      case SQL_C_TYPE_DATE: {
-        parameter.buffer.resize(rows * sizeof(SQL_DATE_STRUCT));
-        auto* dates = reinterpret_cast<SQL_DATE_STRUCT*>(parameter.buffer.data());
-        const auto* days = static_cast<const int32_t*>(data) + begin;
-        for (size_t r = 0; r < rows; ++r) {
+    const Slot& slot = slots_[c];
+    const void* data = columns.data(c);
+    for (size_t r = 0; r < rows; ++r) {
+      SQLLEN* length = length_at(r, c);
+      if (columns.is_null(c, begin + r)) {
+        *length = SQL_NULL_DATA;
+        continue;
+      }
+      char* value = value_at(r, c);
+      *length = 0;
+      switch (slot.type.c_type) {
+        case SQL_C_TYPE_DATE: {
           int64_t year;
           unsigned month, day;
-          civil_from_days(days[r], year, month, day);
+          civil_from_days(static_cast<const int32_t*>(data)[begin + r], year, month, day);
           if (year < 1 || year > 9999) {
-            if (!columns.is_null(c, begin + r)) {
-              throw DataError(fmt::format(
-                  "{}: row {} column \"{}\": the date is outside years 1 to 9999, which ODBC's "
-                  "date structure cannot carry",
-                  label_, rows_sent_ + r + 1, incoming_.columns[c].name));
-            }
-            year = 1970;
+            throw DataError(fmt::format(
+                "{}: row {} column \"{}\": the date is outside years 1 to 9999, which ODBC's date "
+                "structure cannot carry",
+                label_, rows_sent_ + r + 1, incoming_.columns[c].name));
           }
-          dates[r] = {static_cast<SQLSMALLINT>(year), static_cast<SQLUSMALLINT>(month),
-                      static_cast<SQLUSMALLINT>(day)};
+          SQL_DATE_STRUCT date{static_cast<SQLSMALLINT>(year), static_cast<SQLUSMALLINT>(month),
+                               static_cast<SQLUSMALLINT>(day)};
+          std::memcpy(value, &date, sizeof(date));
+          break;
         }
-        bound = dates;
-        stride = sizeof(SQL_DATE_STRUCT);
-        break;
-      }
-      case SQL_C_TYPE_TIMESTAMP: {
-        parameter.buffer.resize(rows * sizeof(SQL_TIMESTAMP_STRUCT));
-        auto* stamps = reinterpret_cast<SQL_TIMESTAMP_STRUCT*>(parameter.buffer.data());
-        const auto* micros = static_cast<const int64_t*>(data) + begin;
-        for (size_t r = 0; r < rows; ++r) {
-          int64_t value = micros[r];
-          int64_t days = value / kMicrosPerDay;
-          int64_t rest = value % kMicrosPerDay;
+        case SQL_C_TYPE_TIMESTAMP: {
+          int64_t micros = static_cast<const int64_t*>(data)[begin + r];
+          int64_t days = micros / kMicrosPerDay;
+          int64_t rest = micros % kMicrosPerDay;
           if (rest < 0) {
             rest += kMicrosPerDay;
             --days;
@@ -227,107 +276,88 @@ void OdbcWriter::send(duckdb_data_chunk chunk, size_t begin, size_t end) {
           int64_t year;
           unsigned month, day;
           civil_from_days(days, year, month, day);
-          if ((year < 1 || year > 9999) && !columns.is_null(c, begin + r)) {
+          if (year < 1 || year > 9999) {
             throw DataError(fmt::format(
-                "{}: row {} column \"{}\": the timestamp is outside years 1 to 9999, which ODBC's "
-                "timestamp structure cannot carry",
+                "{}: row {} column \"{}\": the timestamp is outside years 1 to 9999, which "
+                "ODBC's timestamp structure cannot carry",
                 label_, rows_sent_ + r + 1, incoming_.columns[c].name));
           }
           int64_t seconds = rest / 1000000;
-          stamps[r] = {static_cast<SQLSMALLINT>(year),
-                       static_cast<SQLUSMALLINT>(month),
-                       static_cast<SQLUSMALLINT>(day),
-                       static_cast<SQLUSMALLINT>(seconds / 3600),
-                       static_cast<SQLUSMALLINT>(seconds / 60 % 60),
-                       static_cast<SQLUSMALLINT>(seconds % 60),
-                       static_cast<SQLUINTEGER>(rest % 1000000 * 1000)};
+          SQL_TIMESTAMP_STRUCT stamp{static_cast<SQLSMALLINT>(year),
+                                     static_cast<SQLUSMALLINT>(month),
+                                     static_cast<SQLUSMALLINT>(day),
+                                     static_cast<SQLUSMALLINT>(seconds / 3600),
+                                     static_cast<SQLUSMALLINT>(seconds / 60 % 60),
+                                     static_cast<SQLUSMALLINT>(seconds % 60),
+                                     static_cast<SQLUINTEGER>(rest % 1000000 * 1000)};
+          std::memcpy(value, &stamp, sizeof(stamp));
+          break;
         }
-        bound = stamps;
-        stride = sizeof(SQL_TIMESTAMP_STRUCT);
-        break;
-      }
-      case SQL_C_CHAR:
-      case SQL_C_WCHAR:
-      case SQL_C_BINARY: {
-        size_t widest = 1;
-        for (size_t r = 0; r < rows; ++r)
-          widest = std::max(widest, parameter.value_sizes[begin + r]);
-        if (widest % 2) ++widest;
-        parameter.buffer.resize(rows * widest);
-        auto* strings = static_cast<duckdb_string_t*>(data) + begin;
-        size_t longest = 1;
-        for (size_t r = 0; r < rows; ++r) {
-          if (columns.is_null(c, begin + r)) continue;
-          const char* text = duckdb_string_t_data(&strings[r]);
-          size_t bytes = duckdb_string_t_length(strings[r]);
-          char* slot = parameter.buffer.data() + r * widest;
+        case SQL_C_CHAR:
+        case SQL_C_WCHAR:
+        case SQL_C_BINARY: {
+          duckdb_string_t* string = static_cast<duckdb_string_t*>(columns.data(c)) + begin + r;
+          const char* text = duckdb_string_t_data(string);
+          size_t bytes = duckdb_string_t_length(*string);
           bytes_ += bytes;
-          if (type.c_type == SQL_C_WCHAR) {
-            size_t units =
-                to_utf16(std::string_view(text, bytes), reinterpret_cast<SQLWCHAR*>(slot));
-            reinterpret_cast<SQLWCHAR*>(slot)[units] = 0;
-            parameter.lengths[r] = static_cast<SQLLEN>(units * sizeof(SQLWCHAR));
-            longest = std::max(longest, units);
+          if (slot.type.c_type == SQL_C_WCHAR) {
+            auto* wide = reinterpret_cast<SQLWCHAR*>(value);
+            size_t units = to_utf16(std::string_view(text, bytes), wide);
+            wide[units] = 0;
+            *length = static_cast<SQLLEN>(units * sizeof(SQLWCHAR));
           } else {
-            std::memcpy(slot, text, bytes);
-            if (type.c_type == SQL_C_CHAR) slot[bytes] = 0;
-            parameter.lengths[r] = static_cast<SQLLEN>(bytes);
-            longest = std::max(longest, bytes);
+            std::memcpy(value, text, bytes);
+            if (slot.type.c_type == SQL_C_CHAR) value[bytes] = 0;
+            *length = static_cast<SQLLEN>(bytes);
           }
+          break;
         }
-        bound = parameter.buffer.data();
-        stride = static_cast<SQLLEN>(widest);
-        if (column_size == 0) {
-          column_size = longest;
-          // Past 4000 characters most databases want a long type.
-          if (longest > 4000) {
-            sql_type = type.sql_type == SQL_WVARCHAR    ? SQL_WLONGVARCHAR
-                       : type.sql_type == SQL_VARBINARY ? SQL_LONGVARBINARY
-                                                        : SQL_LONGVARCHAR;
-          }
-        }
-        break;
+        default:
+          // Fixed-width numbers: DuckDB's values are already the C type's.
+          std::memcpy(value, static_cast<const char*>(data) + (begin + r) * slot.type.value_bytes,
+                      slot.type.value_bytes);
+          bytes_ += slot.type.value_bytes;
+          break;
       }
-      default:
-        // Fixed-width numbers: DuckDB's vector is already the C array.
-        bound = static_cast<char*>(data) + begin * type.value_bytes;
-        stride = static_cast<SQLLEN>(type.value_bytes);
-        bytes_ += rows * type.value_bytes;
-        break;
     }
-    for (size_t r = 0; r < rows; ++r) {
-      if (columns.is_null(c, begin + r)) parameter.lengths[r] = SQL_NULL_DATA;
-    }
-    check(SQLBindParameter(statement, static_cast<SQLUSMALLINT>(c + 1), SQL_PARAM_INPUT,
-                           type.c_type, sql_type, column_size, type.decimal_digits, bound, stride,
-                           parameter.lengths.data()),
-          insert_, doing);
   }
+  size_t sets = rows_per_insert_ > 1 ? rows / rows_per_insert_ : 0;
+  if (sets > 0) execute(multi_, 0, sets);
+  size_t done = sets * rows_per_insert_;
+  if (done < rows) execute(single_, done, rows - done);
+  rows_sent_ += rows;
+}
+
+void OdbcWriter::execute(Insert& insert, size_t first, size_t sets) {
+  if (!insert.bound) bind(insert);
+  SQLHSTMT statement = insert.statement.get();
+  // Column-wise arrays start at the first row (rows_per_insert_ is 1 there).
+  insert.bind_offset = column_wise_ ? 0 : first * stride_;
+  std::string doing = fmt::format("{}: inserting rows {} to {}", label_, rows_sent_ + first + 1,
+                                  rows_sent_ + first + sets * insert.rows_per_set);
+  check(SQLSetStmtAttr(statement, SQL_ATTR_PARAMSET_SIZE,
+                       reinterpret_cast<SQLPOINTER>(static_cast<SQLULEN>(sets)), 0),
+        insert.statement, doing);
   processed_ = 0;
-  std::fill(status_.begin(), status_.begin() + static_cast<std::ptrdiff_t>(rows), SQL_PARAM_UNUSED);
+  std::fill(status_.begin(), status_.begin() + static_cast<std::ptrdiff_t>(sets), SQL_PARAM_UNUSED);
   SQLRETURN rc = SQLExecute(statement);
   if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
     check_interrupted();
-    raise(SQL_HANDLE_STMT, statement,
-          fmt::format("{}: inserting rows {} to {}", label_, rows_sent_ + 1, rows_sent_ + rows));
+    raise(SQL_HANDLE_STMT, statement, doing);
   }
-  uint64_t stored = 0;
-  for (size_t r = 0; r < rows; ++r) {
-    SQLUSMALLINT status = status_[r];
+  uint64_t stored_sets = 0;
+  for (size_t s = 0; s < sets; ++s) {
+    SQLUSMALLINT status = status_[s];
     if (status == SQL_PARAM_SUCCESS || status == SQL_PARAM_SUCCESS_WITH_INFO) {
-      ++stored;
+      ++stored_sets;
     } else if (status == SQL_PARAM_ERROR) {
-      raise(SQL_HANDLE_STMT, statement,
-            fmt::format("{}: inserting row {}", label_, rows_sent_ + r + 1));
+      raise(SQL_HANDLE_STMT, statement, doing);
     }
   }
-  // Drivers that execute an array row by row may leave the statuses as
-  // they were and report the rows processed instead.
-  if (stored == 0 && processed_ == rows) stored = rows;
-  rows_sent_ += rows;
-  rows_stored_ += stored;
-  // Unbinding keeps a parameter from pointing into a chunk that is gone.
-  SQLFreeStmt(statement, SQL_RESET_PARAMS);
+  // Drivers that execute an array set by set may leave the statuses as they
+  // were and report the sets processed instead.
+  if (stored_sets == 0 && processed_ == sets) stored_sets = sets;
+  rows_stored_ += stored_sets * insert.rows_per_set;
 }
 
 uint64_t OdbcWriter::commit() {
@@ -335,7 +365,8 @@ uint64_t OdbcWriter::commit() {
     throw DataError(fmt::format("{}: {} rows sent but the driver stored {}; nothing was changed",
                                 label_, rows_sent_, rows_stored_));
   }
-  insert_ = Handle();
+  multi_ = Insert();
+  single_ = Insert();
   LoadResult result = runner_->finish(rows_stored_);
   finished_ = true;
   return result.rows;
@@ -344,8 +375,8 @@ uint64_t OdbcWriter::commit() {
 void OdbcWriter::abort() noexcept {
   if (finished_) return;
   finished_ = true;
-  if (insert_) SQLFreeStmt(insert_.get(), SQL_CLOSE);
-  insert_ = Handle();
+  multi_ = Insert();
+  single_ = Insert();
   if (runner_) runner_->abandon();
 }
 

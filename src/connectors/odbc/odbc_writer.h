@@ -34,6 +34,9 @@ class OdbcSession : public SqlSession {
   const Dialect& dialect_;
 };
 
+// Rows go `rows_per_insert` to a statement (INSERT ... VALUES (...), (...)),
+// as many statements to an execution as a chunk fills: PostgreSQL runs one
+// statement of 128 rows many times faster than 128 statements of one.
 class OdbcWriter : public BatchWriter {
  public:
   // Reads the target's catalog, checks the incoming columns, plans the load
@@ -50,16 +53,30 @@ class OdbcWriter : public BatchWriter {
   uint64_t bytes_written() const override { return bytes_; }
 
  private:
-  struct Parameter {
-    Type incoming;
+  // Each row of an execution is one record: every column's value slot and
+  // its length, at fixed offsets (row-wise parameter binding).
+  struct Slot {
     ParameterType type;
-    std::vector<char> buffer;         // converted values (dates, text, bytes)
-    std::vector<SQLLEN> lengths;      // per row: bytes, or SQL_NULL_DATA
-    std::vector<size_t> value_sizes;  // per chunk row: bytes of the value (text: UTF-16 or UTF-8)
+    size_t width = 0;      // bytes of the value slot
+    size_t offset = 0;     // of the value in a record
+    size_t length_at = 0;  // of its SQLLEN length in a record
+  };
+  struct Insert {
+    Handle statement;
+    size_t rows_per_set = 1;
+    SQLULEN bind_offset = 0;
+    bool bound = false;
   };
 
-  // Sends rows [begin, end) of the chunk as one parameter array.
+  // Prepares the INSERT of `rows` rows a statement.
+  Insert prepare(size_t rows);
+  // Lays the records out anew when a value no longer fits its slot.
+  void fit(duckdb_data_chunk chunk, size_t rows);
+  void bind(Insert& insert);
+  // Copies rows [begin, end) of the chunk into records and executes them.
   void send(duckdb_data_chunk chunk, size_t begin, size_t end);
+  // Executes `sets` parameter sets of `insert` from the record at `first`.
+  void execute(Insert& insert, size_t first, size_t sets);
 
   std::unique_ptr<OdbcConnection> connection_;
   const Dialect& dialect_;
@@ -67,9 +84,22 @@ class OdbcWriter : public BatchWriter {
   std::string label_;
   TableSchema incoming_;
   std::vector<Type> wire_;
-  std::vector<Parameter> parameters_;
   std::unique_ptr<LoadRunner> runner_;
-  Handle insert_;
+  std::vector<Slot> slots_;
+  // Where row `row`'s value and length of column `column` are.
+  char* value_at(size_t row, size_t column);
+  SQLLEN* length_at(size_t row, size_t column);
+
+  size_t stride_ = 0;    // bytes of a record
+  size_t capacity_ = 0;  // records the buffer holds
+  // One row a statement: the buffer holds each column's values together
+  // (column-wise binding), which MariaDB's driver sends as one bulk
+  // command; it executes row-wise arrays one row at a time.
+  bool column_wise_ = false;
+  std::vector<char> records_;
+  size_t rows_per_insert_ = 1;
+  Insert multi_;   // rows_per_insert_ rows a statement
+  Insert single_;  // one row a statement, for the rest
   std::vector<SQLUSMALLINT> status_;
   SQLULEN processed_ = 0;
   uint64_t rows_sent_ = 0;
