@@ -53,8 +53,12 @@ Diagnostic diagnose(SQLSMALLINT type, SQLHANDLE handle) {
     SQLSMALLINT length = 0;
     SQLRETURN rc = SQLGetDiagRec(type, handle, record, state, &native, text, sizeof(text), &length);
     if (!SQL_SUCCEEDED(rc)) break;
-    if (record == 1) {
-      diagnostic.sqlstate = reinterpret_cast<const char*>(state);
+    // The first error's state: a warning (class 01, such as unixODBC's
+    // "Can't open lib" before its IM003) says less.
+    std::string sqlstate = reinterpret_cast<const char*>(state);
+    if (diagnostic.sqlstate.empty() ||
+        (diagnostic.sqlstate.starts_with("01") && !sqlstate.starts_with("01"))) {
+      diagnostic.sqlstate = sqlstate;
       diagnostic.native = native;
     }
     std::string message = reinterpret_cast<const char*>(text);

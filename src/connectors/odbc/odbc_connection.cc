@@ -169,6 +169,10 @@ OdbcSettings OdbcSettings::for_odbc_output(const OutputConfig& output) {
     }
     settings.family = adapter ? std::string(adapter->type) : "standard";
   }
+  // A driver named for its database ("PostgreSQL Unicode") says the family
+  // before connecting, so its profile's keywords apply from the start.
+  if (settings.family.empty() && !settings.driver.empty())
+    settings.family = family_of_dbms(settings.driver);
   add_database_fields(settings, output);
   add_profile_keywords(settings, output, "options");
   register_secrets(settings);
@@ -252,6 +256,27 @@ std::vector<std::string> registered_drivers() {
 }
 
 OdbcConnection::OdbcConnection(OdbcSettings settings) : settings_(std::move(settings)) {
+  connect();
+  if (!settings_.family.empty() || family_.empty()) return;
+  // A data source whose family shows only once connected: connect again
+  // with the keywords of that family's driver profile, unless it needs none.
+  const DriverProfile& detected = driver_profile(family_);
+  if (detected.keywords.empty()) return;
+  settings_.family = family_;
+  for (const auto& [key, value] : detected.keywords) {
+    bool given = false;
+    for (const auto& [existing, old] : settings_.keywords)
+      given |= lower(existing) == lower(std::string(key));
+    if (!given) settings_.keywords.emplace_back(key, value);
+  }
+  SQLDisconnect(dbc_.get());
+  connected_ = false;
+  dbc_ = Handle();
+  env_ = Handle();
+  connect();
+}
+
+void OdbcConnection::connect() {
   env_ = Handle(SQL_HANDLE_ENV, SQL_NULL_HANDLE);
   check(SQLSetEnvAttr(env_.get(), SQL_ATTR_ODBC_VERSION, reinterpret_cast<SQLPOINTER>(SQL_OV_ODBC3),
                       0),
@@ -276,8 +301,9 @@ OdbcConnection::OdbcConnection(OdbcSettings settings) : settings_(std::move(sett
     std::string why = fmt::format("{}: cannot connect: {}{}", settings_.label(), d.message,
                                   d.sqlstate.empty() ? "" : " (SQLSTATE " + d.sqlstate + ")");
     // IM002: no such data source or driver; IM003: its library cannot be
-    // loaded. Another tier may still serve.
-    if (d.sqlstate == "IM002" || d.sqlstate == "IM003") {
+    // loaded (unixODBC 2.3 says so with a bare warning, 01000 "Can't open
+    // lib"). Another tier may still serve.
+    if (d.sqlstate == "IM002" || d.sqlstate == "IM003" || d.sqlstate.starts_with("01")) {
       throw TierUnavailable(why + "; check the driver with `odbcinst -q -d` (dvt sync lists them)");
     }
     throw ConnectionError(why);

@@ -106,6 +106,7 @@ class OdbcConnection {
   SQLRETURN prepare(SQLHSTMT statement, const std::string& sql) const;
 
  private:
+  void connect();
   void end_transaction(SQLSMALLINT completion);
 
   OdbcSettings settings_;
