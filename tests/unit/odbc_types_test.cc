@@ -102,6 +102,7 @@ TEST(OdbcTypes, SqliteDriverReportsTheDeclaredType) {
             "DECIMAL(38,0) / VARCHAR / DECIMAL TEXT(38,0)");
   EXPECT_EQ(mapped(info(SQL_BIT, "boolean", 1, 10), "sqlite"), "BOOLEAN / BOOLEAN / boolean");
   EXPECT_EQ(mapped(info(SQL_LONGVARCHAR, "TEXT", 0, 10), "sqlite"), "VARCHAR / VARCHAR / TEXT");
+  EXPECT_EQ(mapped(info(SQL_INTEGER, "INTEGER", 9, 10), "sqlite"), "BIGINT / BIGINT / INTEGER");
 }
 
 TEST(OdbcTypes, UnknownTypesTravelAsText) {

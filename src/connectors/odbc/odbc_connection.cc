@@ -111,8 +111,9 @@ void register_secrets(const OdbcSettings& settings) {
   if (quoted != settings.password) Logger::instance().add_secret(quoted);
 }
 
-TextMode parse_text_mode(const OutputConfig& output) {
-  std::string text = lower(output.get_or("text", "wide"));
+TextMode parse_text_mode(const OutputConfig& output, const std::string& family) {
+  std::string text =
+      lower(output.get_or("text", driver_profile(family).narrow_text ? "narrow" : "wide"));
   if (text == "wide") return TextMode::kWide;
   if (text == "narrow") return TextMode::kNarrow;
   throw ConfigError(fmt::format("{}: output '{}': text is '{}'; use wide or narrow",
@@ -152,7 +153,6 @@ OdbcSettings OdbcSettings::for_odbc_output(const OutputConfig& output) {
   settings.dsn = output.get_or("dsn", "");
   settings.driver = output.get_or("driver", "");
   settings.schema = output.get_or("schema", "");
-  settings.text = parse_text_mode(output);
   settings.login_timeout = output.get_int("connect_timeout", 10);
   if (settings.dsn.empty() && settings.driver.empty()) {
     throw ConfigError(fmt::format(
@@ -173,6 +173,7 @@ OdbcSettings OdbcSettings::for_odbc_output(const OutputConfig& output) {
   // before connecting, so its profile's keywords apply from the start.
   if (settings.family.empty() && !settings.driver.empty())
     settings.family = family_of_dbms(settings.driver);
+  settings.text = parse_text_mode(output, settings.family);
   add_database_fields(settings, output);
   add_profile_keywords(settings, output, "options");
   register_secrets(settings);
@@ -187,6 +188,7 @@ OdbcSettings OdbcSettings::for_family_output(const OutputConfig& output,
   settings.schema = output.get_or("schema", "");
   settings.login_timeout = output.get_int("connect_timeout", 10);
   settings.driver = output.get_or("odbc_driver", "");
+  settings.text = parse_text_mode(output, family);
   const AdapterInfo* adapter = find_adapter(family);
   if (settings.driver.empty()) {
     std::vector<std::string> matching;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "connectors/dialects.h"
 #include "connectors/odbc/odbc_catalog.h"
 #include "connectors/odbc/odbc_reader.h"
@@ -65,6 +67,7 @@ std::unique_ptr<BatchReader> OdbcTier::open_reader(const ScanRequest& request, S
   auto connection = connect();
   const Dialect& dialect = dialect_of(*connection);
   std::optional<odbc::OdbcTable> table;
+  std::vector<std::string> exact_text;  // double columns read as their text
   std::string label;
   std::string sql;
   ScanRequest unlimited = request;
@@ -81,7 +84,31 @@ std::unique_ptr<BatchReader> OdbcTier::open_reader(const ScanRequest& request, S
       if (table->find(name) < 0)
         throw ConfigError(fmt::format("{}: table has no column \"{}\"", label, name));
     }
-    sql = build_scan_sql(unlimited, quote, dialect.qualify(TableRef{table->schema, table->name}));
+    std::string_view exact = connection->profile().exact_double_text;
+    if (exact.empty()) {
+      sql = build_scan_sql(unlimited, quote, dialect.qualify(TableRef{table->schema, table->name}));
+    } else {
+      // Doubles as their exact text, where the driver would round them.
+      std::vector<std::string> names = request.columns;
+      if (names.empty()) {
+        for (const auto& column : table->columns) names.push_back(column.info.name);
+      }
+      std::string list;
+      for (const auto& name : names) {
+        const auto& info = table->columns[static_cast<size_t>(table->find(name))].info;
+        duckdb_type id = odbc::map_column(info, connection->family()).type.id;
+        std::string quoted = dialect.quote(name);
+        std::string expression = quoted;
+        if (id == DUCKDB_TYPE_DOUBLE || id == DUCKDB_TYPE_FLOAT) {
+          expression = fmt::format(fmt::runtime(std::string(exact)), quoted) + " AS " + quoted;
+          exact_text.push_back(name);
+        }
+        list += (list.empty() ? "" : ", ") + expression;
+      }
+      sql = fmt::format("SELECT {} FROM {}", list,
+                        dialect.qualify(TableRef{table->schema, table->name}));
+      if (!request.where.empty()) sql += " WHERE " + request.where;
+    }
   } else {
     label = fmt::format("{} (query)", output_->name());
     sql = build_scan_sql(unlimited, quote, "");
@@ -107,6 +134,11 @@ std::unique_ptr<BatchReader> OdbcTier::open_reader(const ScanRequest& request, S
       }
     }
     odbc::MappedColumn mapped = odbc::map_column(column, connection->family());
+    if (std::find(exact_text.begin(), exact_text.end(), column.name) != exact_text.end()) {
+      mapped.wire = Type(DUCKDB_TYPE_VARCHAR);
+      mapped.fetch = odbc::Fetch::kText;
+      mapped.max_bytes = 32;
+    }
     schema.columns.push_back({column.name, mapped.type, mapped.source_type, column.nullable});
     columns.push_back(std::move(mapped));
   }

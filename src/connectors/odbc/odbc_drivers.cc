@@ -35,8 +35,21 @@ const DriverProfile& driver_profile(std::string_view family) {
        false,
        true,
        "SELECT DATABASE()",
-       "odbc-mariadb"},
-      {"sqlite", {}, {}, true, false, "", "libsqliteodbc"},
+       "odbc-mariadb",
+       1,
+       true},
+      {"sqlite",
+       {},
+       {},
+       true,
+       false,
+       "",
+       "libsqliteodbc",
+       1,
+       false,
+       true,
+       false,
+       "CASE WHEN {0} IS NULL THEN NULL ELSE printf('%!.17g', {0}) END"},
   };
   for (const auto& profile : kProfiles) {
     if (profile.family == family) return profile;

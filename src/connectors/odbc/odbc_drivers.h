@@ -34,6 +34,24 @@ struct DriverProfile {
   // rows a statement load several times faster than one; MariaDB's driver
   // sends an array of one-row statements as one bulk command already.
   size_t rows_per_insert = 1;
+  // Text travels narrow by default: MariaDB's driver hands SQL_C_CHAR data
+  // over in the connection's character set (utf8mb4) untouched, while its
+  // conversion to SQL_C_WCHAR fails on a value cut at the end of a bound
+  // buffer ("Ansi to Unicode conversion error").
+  bool narrow_text = false;
+  // Timestamps are sent as their text: SQLite's driver stores a
+  // SQL_C_TYPE_TIMESTAMP as text of milliseconds, without the offset.
+  bool timestamps_as_text = false;
+  // Parameter arrays carry each row's own lengths. SQLite's driver reads a
+  // parameter's length when it is bound, not when it is executed (X'AB',
+  // X'ABCDEF' arrived as X'AB', X'AB'); rows go one execution each there,
+  // bound anew.
+  bool parameter_arrays = true;
+  // The SQL that reads a double column ({0}) as its exact text, when the
+  // driver's own conversion is not exact: SQLite's driver goes through 15
+  // significant digits (0.30000000000000004 arrived as 0.3, DBL_MAX as inf).
+  // Used for table scans; "" when doubles read exactly.
+  std::string_view exact_double_text;
 };
 
 // The profile of `family`'s driver (the default profile when none is known).

@@ -87,6 +87,9 @@ MappedColumn map_column(const OdbcColumnInfo& column, const std::string& family)
     if (parse_precision(name, precision, scale)) return decimal(precision, scale, column.type_name);
     return fixed(DUCKDB_TYPE_DOUBLE, Fetch::kDouble, column.type_name);
   }
+  // SQLite's INTEGER holds 64 bits, but its driver reports SQL_INTEGER.
+  if (sqlite && column.sql_type == SQL_INTEGER)
+    return fixed(DUCKDB_TYPE_BIGINT, Fetch::kInt64, column.type_name);
   // psqlODBC reports these by the nearest SQL type, which would not hold
   // their values: money as SQL_FLOAT (its text is "$1.00"), oid as a
   // signed SQL_INTEGER.
@@ -195,9 +198,13 @@ MappedColumn map_column(const OdbcColumnInfo& column, const std::string& family)
 
 Type writer_wire_type(const Type& type) {
   switch (type.id) {
-    case DUCKDB_TYPE_BOOLEAN:
+    // SQLite's driver reads SQL_C_STINYINT as unsigned (-128 arrived as
+    // 128): one-byte integers go as two-byte ones, which every driver reads.
     case DUCKDB_TYPE_TINYINT:
+      return Type(DUCKDB_TYPE_SMALLINT);
     case DUCKDB_TYPE_UTINYINT:
+      return Type(DUCKDB_TYPE_USMALLINT);
+    case DUCKDB_TYPE_BOOLEAN:
     case DUCKDB_TYPE_SMALLINT:
     case DUCKDB_TYPE_USMALLINT:
     case DUCKDB_TYPE_INTEGER:
@@ -225,9 +232,9 @@ ParameterType parameter_type(const Type& incoming, bool wide_text) {
     case DUCKDB_TYPE_BOOLEAN:
       return {SQL_C_BIT, SQL_BIT, 1, 0, 1};
     case DUCKDB_TYPE_TINYINT:
-      return {SQL_C_STINYINT, SQL_SMALLINT, 5, 0, 1};
+      return {SQL_C_SSHORT, SQL_SMALLINT, 5, 0, 2};
     case DUCKDB_TYPE_UTINYINT:
-      return {SQL_C_UTINYINT, SQL_SMALLINT, 5, 0, 1};
+      return {SQL_C_USHORT, SQL_SMALLINT, 5, 0, 2};
     case DUCKDB_TYPE_SMALLINT:
       return {SQL_C_SSHORT, SQL_SMALLINT, 5, 0, 2};
     case DUCKDB_TYPE_USMALLINT:

@@ -71,9 +71,12 @@ struct ParameterType {
 };
 
 // The wire type the writer asks the engine for, for an incoming column of
-// `type`: itself where ODBC has a C type for it, else VARCHAR (exact text:
-// decimals, 128-bit integers, UUID, TIME, INTERVAL, nested types).
+// `type`: itself where ODBC has a C type every tested driver reads right,
+// a wider integer for one-byte ones, else VARCHAR (exact text: decimals,
+// 128-bit integers, UUID, TIME, INTERVAL, nested types).
 Type writer_wire_type(const Type& type);
-ParameterType parameter_type(const Type& wire, bool wide_text);
+// How a value of incoming type `incoming` is bound, once the engine has
+// cast it to writer_wire_type(incoming); text as SQL_C_WCHAR when `wide_text`.
+ParameterType parameter_type(const Type& incoming, bool wide_text);
 
 }  // namespace dvt::odbc

@@ -85,10 +85,18 @@ OdbcWriter::OdbcWriter(std::unique_ptr<OdbcConnection> connection, const Dialect
       label_(std::move(label)),
       incoming_(incoming) {
   const bool wide = connection_->settings().text == TextMode::kWide;
+  const bool timestamps_as_text = connection_->profile().timestamps_as_text;
   for (const auto& column : incoming.columns) {
-    wire_.push_back(writer_wire_type(column.type));
     Slot slot;
-    slot.type = parameter_type(column.type, wide);
+    bool timestamp = writer_wire_type(column.type).id == DUCKDB_TYPE_TIMESTAMP ||
+                     column.type.id == DUCKDB_TYPE_TIMESTAMP_TZ;
+    if (timestamps_as_text && timestamp) {
+      wire_.push_back(Type(DUCKDB_TYPE_VARCHAR));
+      slot.type = ParameterType{SQL_C_CHAR, SQL_VARCHAR, 0, 0, 0};
+    } else {
+      wire_.push_back(writer_wire_type(column.type));
+      slot.type = parameter_type(column.type, wide);
+    }
     slot.width = is_variable(slot.type) ? 8 : slot.type.value_bytes;
     slots_.push_back(slot);
   }
@@ -102,7 +110,7 @@ OdbcWriter::OdbcWriter(std::unique_ptr<OdbcConnection> connection, const Dialect
   while (rows_per_insert_ > 1 && rows_per_insert_ * std::max<size_t>(slots_.size(), 1) > 32000)
     rows_per_insert_ /= 2;
   status_.resize(duckdb_vector_size());
-  column_wise_ = rows_per_insert_ == 1;
+  column_wise_ = rows_per_insert_ == 1 && connection_->profile().parameter_arrays;
   if (rows_per_insert_ > 1) multi_ = prepare(rows_per_insert_);
   single_ = prepare(1);
 }
@@ -235,6 +243,27 @@ void OdbcWriter::write(duckdb_data_chunk chunk) {
 }
 
 void OdbcWriter::send(duckdb_data_chunk chunk, size_t begin, size_t end) {
+  if (!connection_->profile().parameter_arrays) {
+    // Each row in the first record, bound anew (the driver reads the
+    // lengths when a parameter is bound), one execution each.
+    for (size_t row = begin; row < end; ++row) {
+      fill(chunk, row, row + 1);
+      single_.bound = false;
+      execute(single_, 0, 1);
+      rows_sent_ += 1;
+    }
+    return;
+  }
+  fill(chunk, begin, end);
+  const size_t rows = end - begin;
+  size_t sets = rows_per_insert_ > 1 ? rows / rows_per_insert_ : 0;
+  if (sets > 0) execute(multi_, 0, sets);
+  size_t done = sets * rows_per_insert_;
+  if (done < rows) execute(single_, done, rows - done);
+  rows_sent_ += rows;
+}
+
+void OdbcWriter::fill(duckdb_data_chunk chunk, size_t begin, size_t end) {
   const size_t rows = end - begin;
   const size_t count = slots_.size();
   ChunkColumns columns(chunk, count);
@@ -321,11 +350,6 @@ void OdbcWriter::send(duckdb_data_chunk chunk, size_t begin, size_t end) {
       }
     }
   }
-  size_t sets = rows_per_insert_ > 1 ? rows / rows_per_insert_ : 0;
-  if (sets > 0) execute(multi_, 0, sets);
-  size_t done = sets * rows_per_insert_;
-  if (done < rows) execute(single_, done, rows - done);
-  rows_sent_ += rows;
 }
 
 void OdbcWriter::execute(Insert& insert, size_t first, size_t sets) {

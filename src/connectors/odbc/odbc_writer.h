@@ -75,6 +75,8 @@ class OdbcWriter : public BatchWriter {
   void bind(Insert& insert);
   // Copies rows [begin, end) of the chunk into records and executes them.
   void send(duckdb_data_chunk chunk, size_t begin, size_t end);
+  // Copies rows [begin, end) of the chunk into the first records.
+  void fill(duckdb_data_chunk chunk, size_t begin, size_t end);
   // Executes `sets` parameter sets of `insert` from the record at `first`.
   void execute(Insert& insert, size_t first, size_t sets);
 
