@@ -86,7 +86,7 @@ const std::vector<AdapterInfo>& adapters() {
        {},
        {Method::kNative}},
       // Any database with an ODBC driver; its SQL from `dialect:` or the DBMS name.
-      {"odbc", {}, {"dsn|driver"}, true, "unixODBC", {}, "", false, {}, {Method::kOdbc}},
+      {"odbc", {}, {"dsn|driver"}, true, "", {}, "", false, {}, {Method::kOdbc}},
       {"postgres",
        {"postgresql", "greenplum", "timescaledb", "alloydb", "citus", "neon", "cockroachdb",
         "materialize", "risingwave", "cratedb"},
@@ -194,7 +194,6 @@ std::string native_driver_version(const AdapterInfo& adapter) {
     return std::string("libcurl ") + curl_version_info(CURLVERSION_NOW)->version;
   if (adapter.type == "sqlite") return sqlite3_libversion();
   if (adapter.type == "duckdb") return duckdb_library_version();
-  if (adapter.type == "odbc") return "unixODBC";
   return "";
 }
 
