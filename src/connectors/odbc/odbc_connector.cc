@@ -63,6 +63,66 @@ TableSchema OdbcTier::describe(const TableRef& table) {
   return schema;
 }
 
+namespace {
+
+// The pages of a table scan by its key, for a driver that holds whole
+// results: `sql` becomes the first page's query. nullopt when the table has
+// no key of integers or text among the columns read (the driver then holds
+// the whole result, as it would anyway).
+std::optional<odbc::KeyPages> key_pages(OdbcConnection& connection, const Dialect& dialect,
+                                        const odbc::OdbcTable& table, const ScanRequest& request,
+                                        std::string& sql) {
+  if (table.primary_key.empty()) return std::nullopt;
+  std::vector<std::string> names = request.columns;
+  if (names.empty()) {
+    for (const auto& column : table.columns) names.push_back(column.info.name);
+  }
+  odbc::KeyPages pages;
+  size_t row_bytes = 0;
+  std::vector<odbc::MappedColumn> mapped;
+  for (const auto& name : names) {
+    mapped.push_back(odbc::map_column(table.columns[static_cast<size_t>(table.find(name))].info,
+                                      connection.family()));
+    row_bytes += mapped.back().max_bytes ? std::min<size_t>(mapped.back().max_bytes, 4096) : 16;
+  }
+  for (const auto& key : table.primary_key) {
+    auto at = std::find(names.begin(), names.end(), key);
+    if (at == names.end()) return std::nullopt;
+    size_t index = static_cast<size_t>(at - names.begin());
+    odbc::Fetch fetch = mapped[index].fetch;
+    bool integer = fetch >= odbc::Fetch::kInt8 && fetch <= odbc::Fetch::kUInt64;
+    bool text = fetch == odbc::Fetch::kText && mapped[index].type.id == DUCKDB_TYPE_VARCHAR;
+    if (!integer && !text) return std::nullopt;
+    pages.key.push_back(index);
+  }
+  // About 32 MiB of values a page: what the driver holds at once.
+  pages.page_rows =
+      std::clamp<uint64_t>((32u << 20) / std::max<size_t>(row_bytes, 1), 10000, 1000000);
+  std::string list, key_list, marks;
+  for (const auto& name : names) list += (list.empty() ? "" : ", ") + dialect.quote(name);
+  for (const auto& key : table.primary_key) {
+    key_list += (key_list.empty() ? "" : ", ") + dialect.quote(key);
+    marks += marks.empty() ? "?" : ", ?";
+  }
+  std::string from = dialect.qualify(TableRef{table.schema, table.name});
+  std::string where = request.where.empty() ? "" : "(" + request.where + ")";
+  auto page = [&](const std::string& condition) {
+    std::string text = fmt::format("SELECT {} FROM {}", list, from);
+    if (!condition.empty()) text += " WHERE " + condition;
+    return dialect.limit_rows(text + " ORDER BY " + key_list, pages.page_rows);
+  };
+  std::string after = fmt::format("({}) > ({})", key_list, marks);
+  sql = page(where);
+  pages.next_sql = page(where.empty() ? after : where + " AND " + after);
+  if (!connection.profile().begin_snapshot.empty()) {
+    connection.execute(std::string(connection.profile().begin_snapshot));
+    pages.end_sql = "COMMIT";
+  }
+  return pages;
+}
+
+}  // namespace
+
 std::unique_ptr<BatchReader> OdbcTier::open_reader(const ScanRequest& request, Source& source) {
   auto connection = connect();
   const Dialect& dialect = dialect_of(*connection);
@@ -114,6 +174,9 @@ std::unique_ptr<BatchReader> OdbcTier::open_reader(const ScanRequest& request, S
     sql = build_scan_sql(unlimited, quote, "");
   }
   if (request.limit) sql = dialect.limit_rows(sql, *request.limit);
+  std::optional<odbc::KeyPages> pages;
+  if (table && connection->profile().buffers_results && !request.limit)
+    pages = key_pages(*connection, dialect, *table, request, sql);
   log_debug("odbc.read", fmt::format("{}: {}", label, sql));
   odbc::Handle statement = connection->statement();
   std::string doing = fmt::format("{}: reading ({})", label, sql);
@@ -150,7 +213,7 @@ std::unique_ptr<BatchReader> OdbcTier::open_reader(const ScanRequest& request, S
   source.schema = schema;
   source.method = "odbc";
   return std::make_unique<odbc::OdbcReader>(std::move(connection), std::move(statement), schema,
-                                            std::move(columns), label);
+                                            std::move(columns), label, std::move(pages));
 }
 
 Source OdbcTier::open_source(Engine& engine, const ScanRequest& request, Progress* progress) {

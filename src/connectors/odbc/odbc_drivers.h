@@ -52,6 +52,18 @@ struct DriverProfile {
   // significant digits (0.30000000000000004 arrived as 0.3, DBL_MAX as inf).
   // Used for table scans; "" when doubles read exactly.
   std::string_view exact_double_text;
+  // The driver holds a whole result in memory before the first row is
+  // fetched (MariaDB Connector/ODBC 3.1 ignores its NO_CACHE option: 1M rows
+  // of 8 columns took 166 MB): a table with an integer or text key is read
+  // in pages of that key instead, inside one consistent snapshot.
+  bool buffers_results = false;
+  // Starts and ends the snapshot the pages are read in.
+  std::string_view begin_snapshot;
+  // Rows load as one statement a chunk, INSERT ... SELECT * FROM
+  // unnest(CAST(? AS type[]), ...), each column's values one array literal:
+  // PostgreSQL parses an array of 2048 values several times faster than 2048
+  // rows of VALUES (200K rows: 1.85 s against 6.5 s for 128-row VALUES).
+  bool array_insert = false;
 };
 
 // The profile of `family`'s driver (the default profile when none is known).

@@ -109,12 +109,14 @@ SQLSMALLINT c_type_of(Fetch fetch) {
 }  // namespace
 
 OdbcReader::OdbcReader(std::unique_ptr<OdbcConnection> connection, Handle statement,
-                       TableSchema schema, std::vector<MappedColumn> columns, std::string label)
+                       TableSchema schema, std::vector<MappedColumn> columns, std::string label,
+                       std::optional<KeyPages> pages)
     : connection_(std::move(connection)),
       statement_(std::move(statement)),
       schema_(std::move(schema)),
       columns_(std::move(columns)),
-      label_(std::move(label)) {
+      label_(std::move(label)),
+      pages_(std::move(pages)) {
   const DriverInfo& info = connection_->info();
   positioned_ = connection_->profile().positioned_get_data &&
                 (info.getdata_extensions & SQL_GD_BLOCK) &&
@@ -130,6 +132,76 @@ OdbcReader::OdbcReader(std::unique_ptr<OdbcConnection> connection, Handle statem
 
 OdbcReader::~OdbcReader() {
   if (statement_ && !done_) SQLCancel(statement_.get());
+  if (pages_ && !pages_->end_sql.empty()) {
+    try {
+      statement_ = Handle();
+      connection_->execute(pages_->end_sql);
+    } catch (...) {
+    }
+  }
+}
+
+void OdbcReader::remember_key(duckdb_data_chunk out, idx_t row) {
+  last_key_.resize(pages_->key.size());
+  for (size_t k = 0; k < pages_->key.size(); ++k) {
+    size_t c = pages_->key[k];
+    duckdb_vector vector = duckdb_data_chunk_get_vector(out, c);
+    const void* data = duckdb_vector_get_data(vector);
+    std::string& text = last_key_[k];
+    switch (columns_[c].fetch) {
+      case Fetch::kInt8:
+        text = std::to_string(static_cast<const int8_t*>(data)[row]);
+        break;
+      case Fetch::kUInt8:
+        text = std::to_string(static_cast<const uint8_t*>(data)[row]);
+        break;
+      case Fetch::kInt16:
+        text = std::to_string(static_cast<const int16_t*>(data)[row]);
+        break;
+      case Fetch::kUInt16:
+        text = std::to_string(static_cast<const uint16_t*>(data)[row]);
+        break;
+      case Fetch::kInt32:
+        text = std::to_string(static_cast<const int32_t*>(data)[row]);
+        break;
+      case Fetch::kUInt32:
+        text = std::to_string(static_cast<const uint32_t*>(data)[row]);
+        break;
+      case Fetch::kInt64:
+        text = std::to_string(static_cast<const int64_t*>(data)[row]);
+        break;
+      case Fetch::kUInt64:
+        text = std::to_string(static_cast<const uint64_t*>(data)[row]);
+        break;
+      default: {
+        duckdb_string_t value = static_cast<const duckdb_string_t*>(data)[row];
+        text.assign(duckdb_string_t_data(&value), duckdb_string_t_length(value));
+      }
+    }
+  }
+}
+
+bool OdbcReader::next_page() {
+  if (!pages_ || page_rows_read_ < pages_->page_rows) return false;
+  page_rows_read_ = 0;
+  SQLHSTMT statement = statement_.get();
+  std::string doing = fmt::format("{}: reading the page after {} rows", label_, rows_);
+  SQLCloseCursor(statement);
+  if (!next_prepared_) {
+    check(connection_->prepare(statement, pages_->next_sql), statement_, doing);
+    next_prepared_ = true;
+  }
+  last_key_lengths_.resize(last_key_.size());
+  for (size_t k = 0; k < last_key_.size(); ++k) {
+    last_key_lengths_[k] = static_cast<SQLLEN>(last_key_[k].size());
+    check(SQLBindParameter(statement, static_cast<SQLUSMALLINT>(k + 1), SQL_PARAM_INPUT, SQL_C_CHAR,
+                           SQL_VARCHAR, std::max<size_t>(last_key_[k].size(), 1), 0,
+                           last_key_[k].data(), static_cast<SQLLEN>(last_key_[k].size()),
+                           &last_key_lengths_[k]),
+          statement_, doing);
+  }
+  check(SQLExecute(statement), statement_, doing);
+  return true;
 }
 
 std::vector<Type> OdbcReader::wire_types() const {
@@ -370,7 +442,9 @@ bool OdbcReader::next(duckdb_data_chunk out) {
   size_t row = 0;
   while (row < capacity) {
     if (pos_ >= fetched_) {
-      if (!fetch()) {
+      bool more = fetch();
+      while (!more && next_page()) more = fetch();
+      if (!more) {
         done_ = true;
         SQLCloseCursor(statement_.get());
         break;
@@ -379,6 +453,10 @@ bool OdbcReader::next(duckdb_data_chunk out) {
     size_t want = std::min<size_t>(capacity - row, fetched_ - pos_);
     size_t got = copy_rows(out, row, want);
     row += got;
+    if (pages_) {
+      page_rows_read_ += got;
+      remember_key(out, row - 1);
+    }
     if (got < want || chunk_bytes_ >= kChunkBytes) break;  // the chunk's bytes are reached
   }
   duckdb_data_chunk_set_size(out, row);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,23 @@
 
 namespace dvt::odbc {
 
+// Reading a table in pages of its key, for drivers that hold a whole result
+// in memory: the first page's SQL, the next pages' (one `?` for each key
+// column, the last key read), and the rows a page holds.
+struct KeyPages {
+  std::string next_sql;
+  std::vector<size_t> key;  // result columns of the key (integers or text)
+  uint64_t page_rows = 0;
+  std::string end_sql;  // ends the snapshot the pages are read in
+};
+
 class OdbcReader : public BatchReader {
  public:
   // `statement` has executed the query whose result has `columns` (mapped
   // in the same order as `schema`). Throws DataError when binding fails.
   OdbcReader(std::unique_ptr<OdbcConnection> connection, Handle statement, TableSchema schema,
-             std::vector<MappedColumn> columns, std::string label);
+             std::vector<MappedColumn> columns, std::string label,
+             std::optional<KeyPages> pages = std::nullopt);
   ~OdbcReader() override;
 
   const TableSchema& schema() const override { return schema_; }
@@ -47,6 +59,11 @@ class OdbcReader : public BatchReader {
 
   void bind();
   bool fetch();
+  // Runs the next page's query, from the last key read; false when the
+  // last page was not full.
+  bool next_page();
+  // Keeps the key of chunk row `row` of `out` for the next page.
+  void remember_key(duckdb_data_chunk out, idx_t row);
   // Copies rows [pos_, pos_ + count) of the block into `out` from row `at`;
   // returns how many it copied (fewer when the chunk's bytes are reached).
   size_t copy_rows(duckdb_data_chunk out, size_t at, size_t count);
@@ -70,6 +87,11 @@ class OdbcReader : public BatchReader {
   uint64_t bytes_ = 0;
   uint64_t chunk_bytes_ = 0;  // value bytes in the chunk being filled
   std::string scratch_;
+  std::optional<KeyPages> pages_;
+  uint64_t page_rows_read_ = 0;
+  std::vector<std::string> last_key_;
+  std::vector<SQLLEN> last_key_lengths_;
+  bool next_prepared_ = false;
 };
 
 }  // namespace dvt::odbc

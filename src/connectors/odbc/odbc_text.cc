@@ -5,11 +5,15 @@ namespace dvt::odbc {
 static_assert(sizeof(SQLWCHAR) == 2, "dvt expects unixODBC's 16-bit SQLWCHAR");
 
 bool append_utf8(const SQLWCHAR* text, size_t units, std::string& out) {
+  // Three bytes at most for each unit (a surrogate pair, two units, makes four).
+  const size_t start = out.size();
+  out.resize(start + 3 * units);
+  char* at = out.data() + start;
   size_t i = 0;
   while (i < units) {
     uint32_t unit = text[i++];
     if (unit < 0x80) {
-      out.push_back(static_cast<char>(unit));
+      *at++ = static_cast<char>(unit);
       continue;
     }
     uint32_t code = unit;
@@ -23,19 +27,20 @@ bool append_utf8(const SQLWCHAR* text, size_t units, std::string& out) {
       return false;
     }
     if (code < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (code >> 6)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+      *at++ = static_cast<char>(0xC0 | (code >> 6));
+      *at++ = static_cast<char>(0x80 | (code & 0x3F));
     } else if (code < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (code >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+      *at++ = static_cast<char>(0xE0 | (code >> 12));
+      *at++ = static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+      *at++ = static_cast<char>(0x80 | (code & 0x3F));
     } else {
-      out.push_back(static_cast<char>(0xF0 | (code >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+      *at++ = static_cast<char>(0xF0 | (code >> 18));
+      *at++ = static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+      *at++ = static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+      *at++ = static_cast<char>(0x80 | (code & 0x3F));
     }
   }
+  out.resize(static_cast<size_t>(at - out.data()));
   return true;
 }
 

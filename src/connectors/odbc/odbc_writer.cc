@@ -83,7 +83,9 @@ OdbcWriter::OdbcWriter(std::unique_ptr<OdbcConnection> connection, const Dialect
       dialect_(dialect),
       session_(*connection_, dialect_),
       label_(std::move(label)),
-      incoming_(incoming) {
+      incoming_(incoming),
+      request_schema_(request.table.schema),
+      request_table_(request.table.name) {
   const bool wide = connection_->settings().text == TextMode::kWide;
   const bool timestamps_as_text = connection_->profile().timestamps_as_text;
   for (const auto& column : incoming.columns) {
@@ -105,6 +107,10 @@ OdbcWriter::OdbcWriter(std::unique_ptr<OdbcConnection> connection, const Dialect
   runner_ = std::make_unique<LoadRunner>(session_, plan_load(dialect_, request, target, incoming),
                                          label_);
   runner_->begin();
+  if (connection_->profile().array_insert) {
+    prepare_arrays(target.exists && !request.full_refresh ? target : TargetTable{}, incoming);
+    return;
+  }
   // Every database here takes at least 32766 parameters a statement.
   rows_per_insert_ = connection_->profile().rows_per_insert;
   while (rows_per_insert_ > 1 && rows_per_insert_ * std::max<size_t>(slots_.size(), 1) > 32000)
@@ -233,10 +239,110 @@ void OdbcWriter::bind(Insert& insert) {
   insert.bound = true;
 }
 
+void OdbcWriter::prepare_arrays(const TargetTable& target, const TableSchema& incoming) {
+  arrays_ = true;
+  // The element type of each column's array: the existing column's own, or
+  // the one the new table gets.
+  std::optional<OdbcTable> existing;
+  if (target.exists) {
+    existing = find_table(*connection_, request_schema_, request_table_);
+  }
+  std::string names, arrays;
+  wire_.clear();
+  for (size_t i = 0; i < incoming.columns.size(); ++i) {
+    const Column& column = incoming.columns[i];
+    std::string type = dialect_.column_type(column, incoming);
+    if (existing) {
+      int at = -1;
+      for (size_t c = 0; c < existing->columns.size(); ++c) {
+        if (dialect_.same_column(existing->columns[c].info.name, column.name))
+          at = static_cast<int>(c);
+      }
+      if (at >= 0) type = dialect_.quote(existing->columns[static_cast<size_t>(at)].info.type_name);
+    }
+    names += (i ? ", " : "") + dialect_.quote(column.name);
+    arrays += fmt::format("{}CAST(? AS {}[])", i ? ", " : "", type);
+    // Values as their text, bytes as hex for bytea's input.
+    wire_.push_back(column.type.id == DUCKDB_TYPE_BLOB ? Type(DUCKDB_TYPE_BLOB)
+                                                       : Type(DUCKDB_TYPE_VARCHAR));
+  }
+  std::string sql = fmt::format("INSERT INTO {} ({}) SELECT * FROM unnest({})",
+                                runner_->rows_into(), names, arrays);
+  array_insert_ = connection_->statement();
+  check(connection_->prepare(array_insert_.get(), sql), array_insert_,
+        fmt::format("{}: preparing {}", label_, sql));
+  array_text_.resize(incoming.columns.size());
+  array_lengths_.resize(incoming.columns.size());
+}
+
+void OdbcWriter::write_arrays(duckdb_data_chunk chunk) {
+  const size_t rows = duckdb_data_chunk_get_size(chunk);
+  const size_t count = array_text_.size();
+  ChunkColumns columns(chunk, count);
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (size_t c = 0; c < count; ++c) {
+    std::string& text = array_text_[c];
+    text.clear();
+    text.push_back('{');
+    auto* strings = static_cast<duckdb_string_t*>(columns.data(c));
+    const bool bytes = wire_[c].id == DUCKDB_TYPE_BLOB;
+    for (size_t r = 0; r < rows; ++r) {
+      if (r) text.push_back(',');
+      if (columns.is_null(c, r)) {
+        text += "NULL";
+        continue;
+      }
+      const char* data = duckdb_string_t_data(&strings[r]);
+      size_t size = duckdb_string_t_length(strings[r]);
+      bytes_ += size;
+      text.push_back('"');
+      if (bytes) {
+        // bytea's hex input, its backslash escaped for the array literal.
+        text += "\\\\x";
+        for (size_t b = 0; b < size; ++b) {
+          auto byte = static_cast<unsigned char>(data[b]);
+          text.push_back(kHex[byte >> 4]);
+          text.push_back(kHex[byte & 15]);
+        }
+      } else {
+        for (size_t b = 0; b < size; ++b) {
+          if (data[b] == '"' || data[b] == '\\') text.push_back('\\');
+          text.push_back(data[b]);
+        }
+      }
+      text.push_back('"');
+    }
+    text.push_back('}');
+    array_lengths_[c] = static_cast<SQLLEN>(text.size());
+  }
+  SQLHSTMT statement = array_insert_.get();
+  std::string doing =
+      fmt::format("{}: inserting rows {} to {}", label_, rows_sent_ + 1, rows_sent_ + rows);
+  for (size_t c = 0; c < count; ++c) {
+    check(SQLBindParameter(statement, static_cast<SQLUSMALLINT>(c + 1), SQL_PARAM_INPUT, SQL_C_CHAR,
+                           SQL_LONGVARCHAR, array_text_[c].size(), 0, array_text_[c].data(),
+                           array_lengths_[c], &array_lengths_[c]),
+          array_insert_, doing);
+  }
+  SQLRETURN rc = SQLExecute(statement);
+  if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
+    check_interrupted();
+    raise(SQL_HANDLE_STMT, statement, doing);
+  }
+  SQLLEN inserted = -1;
+  SQLRowCount(statement, &inserted);
+  rows_sent_ += rows;
+  rows_stored_ += inserted >= 0 ? static_cast<uint64_t>(inserted) : rows;
+}
+
 void OdbcWriter::write(duckdb_data_chunk chunk) {
   check_interrupted();
   const size_t rows = duckdb_data_chunk_get_size(chunk);
   if (rows == 0) return;
+  if (arrays_) {
+    write_arrays(chunk);
+    return;
+  }
   fit(chunk, rows);
   for (size_t begin = 0; begin < rows; begin += capacity_)
     send(chunk, begin, std::min(rows, begin + capacity_));
@@ -391,6 +497,7 @@ uint64_t OdbcWriter::commit() {
   }
   multi_ = Insert();
   single_ = Insert();
+  array_insert_ = Handle();
   LoadResult result = runner_->finish(rows_stored_);
   finished_ = true;
   return result.rows;
@@ -401,6 +508,7 @@ void OdbcWriter::abort() noexcept {
   finished_ = true;
   multi_ = Insert();
   single_ = Insert();
+  array_insert_ = Handle();
   if (runner_) runner_->abandon();
 }
 

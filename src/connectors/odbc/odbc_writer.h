@@ -73,6 +73,9 @@ class OdbcWriter : public BatchWriter {
   // Lays the records out anew when a value no longer fits its slot.
   void fit(duckdb_data_chunk chunk, size_t rows);
   void bind(Insert& insert);
+  // The INSERT ... SELECT FROM unnest(...) of a chunk (array_insert).
+  void prepare_arrays(const TargetTable& target, const TableSchema& incoming);
+  void write_arrays(duckdb_data_chunk chunk);
   // Copies rows [begin, end) of the chunk into records and executes them.
   void send(duckdb_data_chunk chunk, size_t begin, size_t end);
   // Copies rows [begin, end) of the chunk into the first records.
@@ -85,6 +88,7 @@ class OdbcWriter : public BatchWriter {
   OdbcSession session_;
   std::string label_;
   TableSchema incoming_;
+  std::string request_schema_, request_table_;
   std::vector<Type> wire_;
   std::unique_ptr<LoadRunner> runner_;
   std::vector<Slot> slots_;
@@ -103,6 +107,10 @@ class OdbcWriter : public BatchWriter {
   Insert multi_;   // rows_per_insert_ rows a statement
   Insert single_;  // one row a statement, for the rest
   std::vector<SQLUSMALLINT> status_;
+  bool arrays_ = false;
+  Handle array_insert_;
+  std::vector<std::string> array_text_;  // one array literal a column
+  std::vector<SQLLEN> array_lengths_;
   SQLULEN processed_ = 0;
   uint64_t rows_sent_ = 0;
   uint64_t rows_stored_ = 0;
