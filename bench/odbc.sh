@@ -72,16 +72,8 @@ my() { mariadb --defaults-file="$work/client.cnf" -h "$DVT_TEST_MYSQL_HOST" -P "
   -u "$DVT_TEST_MYSQL_USER" "$DVT_TEST_MYSQL_DB" --batch --skip-column-names "$@"; }
 dvt() { "$DVT" --profiles-dir "$work" -q "$@"; }
 
-# measure NAME CMD...: runs CMD, appends "seconds peak_kb" to $work/NAME.
-measure() {
-  local name=$1
-  shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" ||
-    { cat "$work/stderr" >&2; echo "failed: $*" >&2; exit 1; }
-  cat "$work/time" >>"$work/$name"
-}
-median() { sort -n "$work/$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-max_rss_mb() { sort -n -k2 "$work/$1" | tail -n1 | awk '{ printf "%.0f", $2 / 1024 }'; }
+# shellcheck source=bench/measure.sh
+source "$root/bench/measure.sh"
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
 
 make_pg() {
@@ -135,8 +127,8 @@ for rows in "${SIZES[@]}"; do
     done
     label=$([[ $db == pg ]] && echo "PostgreSQL (psqlODBC)" || echo "MariaDB (Connector/ODBC)")
     for op in x l; do
-      native=$(median "${op}_native")
-      odbc=$(median "${op}_odbc")
+      native=$(median_seconds "${op}_native")
+      odbc=$(median_seconds "${op}_odbc")
       name=$([[ $op == x ]] && echo "extract (table -> Parquet)" || echo "load (Parquet -> table, overwrite)")
       line=$(printf "| %s | %s | %s | %.2f s | %.2f s | %s | %.0f%% | %s / %s MB |" "$rows" "$label" \
         "$name" "$native" "$odbc" "$(rate "$rows" "$odbc")" \

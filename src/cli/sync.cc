@@ -55,11 +55,14 @@ nlohmann::json hints_json(const InstallHints& hints, const std::string& platform
 
 }  // namespace
 
-// The data sources of odbc.ini (odbcinst -q -s), or empty.
-std::vector<std::string> list_odbc_sources() {
-  std::vector<std::string> sources;
-  if (!find_in_path("odbcinst")) return sources;
-  Captured captured = capture({"odbcinst", "-q", "-s"}, std::chrono::seconds(5));
+namespace {
+
+// The [section] names odbcinst prints for `flag` (-d drivers, -s data
+// sources), or nullopt when odbcinst is not installed.
+std::optional<std::vector<std::string>> odbcinst_sections(const char* flag) {
+  if (!find_in_path("odbcinst")) return std::nullopt;
+  Captured captured = capture({"odbcinst", "-q", flag}, std::chrono::seconds(5));
+  std::vector<std::string> names;
   size_t start = 0;
   const std::string& text = captured.output;
   while (start < text.size()) {
@@ -67,29 +70,22 @@ std::vector<std::string> list_odbc_sources() {
     std::string line =
         text.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (line.size() > 2 && line.front() == '[' && line.back() == ']')
-      sources.push_back(line.substr(1, line.size() - 2));
+      names.push_back(line.substr(1, line.size() - 2));
     if (end == std::string::npos) break;
     start = end + 1;
   }
-  return sources;
+  return names;
 }
 
+// The data sources of odbc.ini, or none.
+std::vector<std::string> list_odbc_sources() {
+  return odbcinst_sections("-s").value_or(std::vector<std::string>{});
+}
+
+}  // namespace
+
 std::optional<std::vector<std::string>> list_odbc_drivers() {
-  if (!find_in_path("odbcinst")) return std::nullopt;
-  Captured captured = capture({"odbcinst", "-q", "-d"}, std::chrono::seconds(5));
-  std::vector<std::string> drivers;
-  size_t start = 0;
-  const std::string& text = captured.output;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    std::string line =
-        text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (line.size() > 2 && line.front() == '[' && line.back() == ']')
-      drivers.push_back(line.substr(1, line.size() - 2));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return drivers;
+  return odbcinst_sections("-d");
 }
 
 nlohmann::json sync_report(const GlobalOptions& options, const SyncOptions& sync) {

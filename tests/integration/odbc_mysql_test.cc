@@ -38,13 +38,28 @@ class OdbcMysql : public ::testing::Test {
 
   std::string parquet(const std::string& file, const std::string& select) {
     std::string path = dir_.file(file + ".parquet");
-    duck_query(fmt::format("COPY ({}) TO '{}' (FORMAT parquet)", select, path));
+    write_parquet(path, select);
     return path;
   }
 
   DvtRun dvt(const std::vector<std::string>& args) { return run_dvt_in(dir_.path(), args); }
 
   MysqlTestRows rows(const std::string& sql) { return db_.query(sql); }
+
+  // How many tables of the test database match `condition` (on TABLE_NAME).
+  std::string tables_where(const std::string& condition) {
+    return db_.value(
+        "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND " +
+        condition);
+  }
+  // How many indexes called `index` table `table` has.
+  std::string index_count(const std::string& table, const std::string& index) {
+    return db_.value(
+        fmt::format("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE "
+                    "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{}' AND "
+                    "INDEX_NAME = '{}'",
+                    table, index));
+  }
 
   TempDir dir_;
   MysqlTestConnection db_;
@@ -149,23 +164,12 @@ TEST_F(OdbcMysql, EveryLoadModeKeepsTheContract) {
   DvtRun overwrite = load({});
   ASSERT_EQ(overwrite.exit_code, 0) << overwrite.err;
   EXPECT_EQ(contents(), (MysqlTestRows{{"2", "new two"}, {"3", "three"}}));
-  EXPECT_EQ(db_.value(fmt::format("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE "
-                                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{}' AND "
-                                  "INDEX_NAME = 'by_v'",
-                                  t)),
-            "1");
+  EXPECT_EQ(index_count(t, "by_v"), "1");
   DvtRun refresh = load({"--full-refresh"});
   ASSERT_EQ(refresh.exit_code, 0) << refresh.err;
   EXPECT_EQ(contents(), (MysqlTestRows{{"2", "new two"}, {"3", "three"}}));
-  EXPECT_EQ(db_.value(fmt::format("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE "
-                                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{}' AND "
-                                  "INDEX_NAME = 'by_v'",
-                                  t)),
-            "0");
-  EXPECT_EQ(db_.value(fmt::format("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
-                                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'dvt\\_%\\_{}'",
-                                  ::getpid())),
-            "0");
+  EXPECT_EQ(index_count(t, "by_v"), "0");
+  EXPECT_EQ(tables_where(fmt::format("TABLE_NAME LIKE 'dvt\\_%\\_{}'", ::getpid())), "0");
 }
 
 TEST_F(OdbcMysql, FailureInTheLastBatchLeavesTheTargetAsItWas) {
@@ -195,11 +199,9 @@ TEST_F(OdbcMysql, FailureInTheLastBatchLeavesTheTargetAsItWas) {
   std::string fresh = name("fresh");
   DvtRun created = dvt({"load", far, "my:" + fresh, "--method", "odbc"});
   EXPECT_EQ(created.exit_code, 1);
-  EXPECT_EQ(db_.value(fmt::format("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
-                                  "TABLE_SCHEMA = DATABASE() AND (TABLE_NAME = '{}' OR TABLE_NAME "
-                                  "LIKE 'dvt\\_new\\_%')",
-                                  fresh)),
-            "0");
+  EXPECT_EQ(
+      tables_where(fmt::format("(TABLE_NAME = '{}' OR TABLE_NAME LIKE 'dvt\\_new\\_%')", fresh)),
+      "0");
 }
 
 TEST_F(OdbcMysql, KilledSessionLeavesThePreviousContents) {

@@ -31,7 +31,7 @@ class OdbcPostgres : public ::testing::Test {
 
   std::string parquet(const std::string& name, const std::string& select) const {
     std::string path = schema_.file(name + ".parquet");
-    duck_query(fmt::format("COPY ({}) TO '{}' (FORMAT parquet)", select, path));
+    write_parquet(path, select);
     return path;
   }
 

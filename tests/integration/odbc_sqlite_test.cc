@@ -29,7 +29,7 @@ class OdbcSqlite : public ::testing::Test {
   std::string db() const { return dir_.file("lite.db"); }
   std::string parquet(const std::string& file, const std::string& select) {
     std::string path = dir_.file(file + ".parquet");
-    duck_query(fmt::format("COPY ({}) TO '{}' (FORMAT parquet)", select, path));
+    write_parquet(path, select);
     return path;
   }
   DvtRun dvt(std::vector<std::string> args) {

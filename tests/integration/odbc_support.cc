@@ -25,6 +25,10 @@ bool odbc_driver_ready(const std::string& name, const std::string& package) {
   return false;
 }
 
+void write_parquet(const std::string& path, const std::string& select) {
+  duck_query(fmt::format("COPY ({}) TO '{}' (FORMAT parquet)", select, path));
+}
+
 long parquet_differences(const std::string& a, const std::string& b, const std::string& columns) {
   Rows rows = duck_query(fmt::format(
       "SELECT (SELECT count(*) FROM (SELECT {2} FROM read_parquet('{0}') EXCEPT ALL SELECT {2} "

@@ -20,6 +20,9 @@ bool odbc_driver_ready(const std::string& name, const std::string& package);
                  << ")";                                                                          \
   }
 
+// Writes the rows of `select` (DuckDB SQL) to a Parquet file `path`.
+void write_parquet(const std::string& path, const std::string& select);
+
 // Rows of Parquet file `a` missing from `b` plus rows of `b` missing from
 // `a` (0: the same rows); `columns` selects what is compared ("*").
 long parquet_differences(const std::string& a, const std::string& b,

@@ -422,37 +422,28 @@ void OdbcConnection::rollback() noexcept {
 
 std::optional<std::string> get_text(SQLHSTMT statement, SQLUSMALLINT column, TextMode mode,
                                     std::string_view doing) {
+  const bool wide = mode == TextMode::kWide;
+  const SQLSMALLINT c_type = wide ? SQL_C_WCHAR : SQL_C_CHAR;
+  const size_t terminator = wide ? sizeof(SQLWCHAR) : 1;
+  alignas(SQLWCHAR) char buffer[4096];
   std::string out;
-  if (mode == TextMode::kWide) {
-    SQLWCHAR buffer[2048];
-    for (;;) {
-      SQLLEN indicator = 0;
-      SQLRETURN rc = SQLGetData(statement, column, SQL_C_WCHAR, buffer, sizeof(buffer), &indicator);
-      if (rc == SQL_NO_DATA) break;
-      check(rc, SQL_HANDLE_STMT, statement, doing);
-      if (indicator == SQL_NULL_DATA) return std::nullopt;
-      size_t bytes = (indicator == SQL_NO_TOTAL || indicator >= static_cast<SQLLEN>(sizeof(buffer)))
-                         ? sizeof(buffer) - sizeof(SQLWCHAR)
-                         : static_cast<size_t>(indicator);
-      if (!append_utf8(buffer, bytes / sizeof(SQLWCHAR), out)) {
-        throw DataError(fmt::format("{}: the driver sent text that is not valid UTF-16", doing));
-      }
-      if (rc == SQL_SUCCESS) break;
-    }
-    return out;
-  }
-  char buffer[4096];
   for (;;) {
     SQLLEN indicator = 0;
-    SQLRETURN rc = SQLGetData(statement, column, SQL_C_CHAR, buffer, sizeof(buffer), &indicator);
+    SQLRETURN rc = SQLGetData(statement, column, c_type, buffer, sizeof(buffer), &indicator);
     if (rc == SQL_NO_DATA) break;
     check(rc, SQL_HANDLE_STMT, statement, doing);
     if (indicator == SQL_NULL_DATA) return std::nullopt;
-    size_t bytes = (indicator == SQL_NO_TOTAL || indicator >= static_cast<SQLLEN>(sizeof(buffer)))
-                       ? sizeof(buffer) - 1
-                       : static_cast<size_t>(indicator);
-    out.append(buffer, bytes);
-    if (rc == SQL_SUCCESS) break;
+    // A part that filled the buffer ends one terminator short of it.
+    bool partial =
+        indicator == SQL_NO_TOTAL || indicator > static_cast<SQLLEN>(sizeof(buffer) - terminator);
+    size_t bytes = partial ? sizeof(buffer) - terminator : static_cast<size_t>(indicator);
+    if (!wide) {
+      out.append(buffer, bytes);
+    } else if (!append_utf8(reinterpret_cast<const SQLWCHAR*>(buffer), bytes / sizeof(SQLWCHAR),
+                            out)) {
+      throw DataError(fmt::format("{}: the driver sent text that is not valid UTF-16", doing));
+    }
+    if (!partial) break;
   }
   return out;
 }

@@ -42,68 +42,52 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-size_t fixed_width(Fetch fetch) {
+// The C type each Fetch binds, and the bytes of one value (0: variable).
+struct CBinding {
+  SQLSMALLINT c_type;
+  size_t width;
+};
+
+CBinding c_binding(Fetch fetch) {
   switch (fetch) {
     case Fetch::kBit:
+      return {SQL_C_BIT, 1};
     case Fetch::kInt8:
+      return {SQL_C_STINYINT, 1};
     case Fetch::kUInt8:
-      return 1;
+      return {SQL_C_UTINYINT, 1};
     case Fetch::kInt16:
+      return {SQL_C_SSHORT, 2};
     case Fetch::kUInt16:
-      return 2;
+      return {SQL_C_USHORT, 2};
     case Fetch::kInt32:
+      return {SQL_C_SLONG, 4};
     case Fetch::kUInt32:
-    case Fetch::kFloat:
-      return 4;
+      return {SQL_C_ULONG, 4};
     case Fetch::kInt64:
+      return {SQL_C_SBIGINT, 8};
     case Fetch::kUInt64:
+      return {SQL_C_UBIGINT, 8};
+    case Fetch::kFloat:
+      return {SQL_C_FLOAT, 4};
     case Fetch::kDouble:
-      return 8;
+      return {SQL_C_DOUBLE, 8};
     case Fetch::kDate:
-      return sizeof(SQL_DATE_STRUCT);
+      return {SQL_C_TYPE_DATE, sizeof(SQL_DATE_STRUCT)};
     case Fetch::kTimestamp:
-      return sizeof(SQL_TIMESTAMP_STRUCT);
+      return {SQL_C_TYPE_TIMESTAMP, sizeof(SQL_TIMESTAMP_STRUCT)};
     case Fetch::kText:
+      return {SQL_C_CHAR, 0};
     case Fetch::kBinary:
-      return 0;
+      return {SQL_C_BINARY, 0};
   }
-  return 0;
+  return {SQL_C_CHAR, 0};
 }
 
-SQLSMALLINT c_type_of(Fetch fetch) {
-  switch (fetch) {
-    case Fetch::kBit:
-      return SQL_C_BIT;
-    case Fetch::kInt8:
-      return SQL_C_STINYINT;
-    case Fetch::kUInt8:
-      return SQL_C_UTINYINT;
-    case Fetch::kInt16:
-      return SQL_C_SSHORT;
-    case Fetch::kUInt16:
-      return SQL_C_USHORT;
-    case Fetch::kInt32:
-      return SQL_C_SLONG;
-    case Fetch::kUInt32:
-      return SQL_C_ULONG;
-    case Fetch::kInt64:
-      return SQL_C_SBIGINT;
-    case Fetch::kUInt64:
-      return SQL_C_UBIGINT;
-    case Fetch::kFloat:
-      return SQL_C_FLOAT;
-    case Fetch::kDouble:
-      return SQL_C_DOUBLE;
-    case Fetch::kDate:
-      return SQL_C_TYPE_DATE;
-    case Fetch::kTimestamp:
-      return SQL_C_TYPE_TIMESTAMP;
-    case Fetch::kText:
-      return SQL_C_CHAR;
-    case Fetch::kBinary:
-      return SQL_C_BINARY;
-  }
-  return SQL_C_CHAR;
+// The text of integer `row` of `data` (a vector of the C type of `fetch`).
+template <typename T>
+std::string integer_text(const void* data, idx_t row) {
+  return std::to_string(static_cast<const T*>(data)[row]);
 }
 
 }  // namespace
@@ -150,28 +134,28 @@ void OdbcReader::remember_key(duckdb_data_chunk out, idx_t row) {
     std::string& text = last_key_[k];
     switch (columns_[c].fetch) {
       case Fetch::kInt8:
-        text = std::to_string(static_cast<const int8_t*>(data)[row]);
+        text = integer_text<int8_t>(data, row);
         break;
       case Fetch::kUInt8:
-        text = std::to_string(static_cast<const uint8_t*>(data)[row]);
+        text = integer_text<uint8_t>(data, row);
         break;
       case Fetch::kInt16:
-        text = std::to_string(static_cast<const int16_t*>(data)[row]);
+        text = integer_text<int16_t>(data, row);
         break;
       case Fetch::kUInt16:
-        text = std::to_string(static_cast<const uint16_t*>(data)[row]);
+        text = integer_text<uint16_t>(data, row);
         break;
       case Fetch::kInt32:
-        text = std::to_string(static_cast<const int32_t*>(data)[row]);
+        text = integer_text<int32_t>(data, row);
         break;
       case Fetch::kUInt32:
-        text = std::to_string(static_cast<const uint32_t*>(data)[row]);
+        text = integer_text<uint32_t>(data, row);
         break;
       case Fetch::kInt64:
-        text = std::to_string(static_cast<const int64_t*>(data)[row]);
+        text = integer_text<int64_t>(data, row);
         break;
       case Fetch::kUInt64:
-        text = std::to_string(static_cast<const uint64_t*>(data)[row]);
+        text = integer_text<uint64_t>(data, row);
         break;
       default: {
         duckdb_string_t value = static_cast<const duckdb_string_t*>(data)[row];
@@ -218,8 +202,9 @@ void OdbcReader::bind() {
   for (size_t c = 0; c < columns_.size(); ++c) {
     const MappedColumn& column = columns_[c];
     Binding& binding = bindings_[c];
-    binding.c_type = c_type_of(column.fetch);
-    if (size_t width = fixed_width(column.fetch)) {
+    CBinding bound = c_binding(column.fetch);
+    binding.c_type = bound.c_type;
+    if (size_t width = bound.width) {
       binding.stride = width;
     } else {
       binding.variable = true;

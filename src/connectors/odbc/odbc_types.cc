@@ -96,25 +96,25 @@ MappedColumn map_column(const OdbcColumnInfo& column, const std::string& family)
   if (pg && name == "money") return as_text(Type(DUCKDB_TYPE_VARCHAR), "money", 0);
   if (pg && name == "oid") return fixed(DUCKDB_TYPE_UINTEGER, Fetch::kUInt32, "oid");
 
+  // An integer of the width `sql_type` says, signed unless the driver or
+  // the type name ("INT UNSIGNED") says otherwise.
+  const bool is_unsigned = column.is_unsigned || contains(name, "unsigned");
+  auto integer = [&](duckdb_type signed_type, Fetch signed_fetch, duckdb_type unsigned_type,
+                     Fetch unsigned_fetch) {
+    return is_unsigned ? fixed(unsigned_type, unsigned_fetch, spelled(false))
+                       : fixed(signed_type, signed_fetch, spelled(false));
+  };
   switch (column.sql_type) {
     case SQL_BIT:
       return fixed(DUCKDB_TYPE_BOOLEAN, Fetch::kBit, spelled(false));
     case SQL_TINYINT:
-      return column.is_unsigned || contains(name, "unsigned")
-                 ? fixed(DUCKDB_TYPE_UTINYINT, Fetch::kUInt8, spelled(false))
-                 : fixed(DUCKDB_TYPE_TINYINT, Fetch::kInt8, spelled(false));
+      return integer(DUCKDB_TYPE_TINYINT, Fetch::kInt8, DUCKDB_TYPE_UTINYINT, Fetch::kUInt8);
     case SQL_SMALLINT:
-      return column.is_unsigned || contains(name, "unsigned")
-                 ? fixed(DUCKDB_TYPE_USMALLINT, Fetch::kUInt16, spelled(false))
-                 : fixed(DUCKDB_TYPE_SMALLINT, Fetch::kInt16, spelled(false));
+      return integer(DUCKDB_TYPE_SMALLINT, Fetch::kInt16, DUCKDB_TYPE_USMALLINT, Fetch::kUInt16);
     case SQL_INTEGER:
-      return column.is_unsigned || contains(name, "unsigned")
-                 ? fixed(DUCKDB_TYPE_UINTEGER, Fetch::kUInt32, spelled(false))
-                 : fixed(DUCKDB_TYPE_INTEGER, Fetch::kInt32, spelled(false));
+      return integer(DUCKDB_TYPE_INTEGER, Fetch::kInt32, DUCKDB_TYPE_UINTEGER, Fetch::kUInt32);
     case SQL_BIGINT:
-      return column.is_unsigned || contains(name, "unsigned")
-                 ? fixed(DUCKDB_TYPE_UBIGINT, Fetch::kUInt64, spelled(false))
-                 : fixed(DUCKDB_TYPE_BIGINT, Fetch::kInt64, spelled(false));
+      return integer(DUCKDB_TYPE_BIGINT, Fetch::kInt64, DUCKDB_TYPE_UBIGINT, Fetch::kUInt64);
     case SQL_REAL:
       return fixed(DUCKDB_TYPE_FLOAT, Fetch::kFloat, spelled(false));
     case SQL_FLOAT:
