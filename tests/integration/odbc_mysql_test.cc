@@ -136,6 +136,26 @@ TEST_F(OdbcMysql, EveryTypeReadsAsTheNativeTierReadsIt) {
              "2000-01-01 00:00:00.000001+00"}}));
 }
 
+TEST_F(OdbcMysql, PagesOfTheKeyReadEveryRowOnce) {
+  REQUIRE_ODBC_DRIVER(kDriver, kPackage);
+  write_mysql_profiles(dir_.path(), {"page_rows: 1000"});
+  std::string t = name("pages");
+  db_.exec(fmt::format(
+      "CREATE TABLE `{0}` (g VARCHAR(8), n INT, v VARCHAR(20), PRIMARY KEY (g, n)) ENGINE=InnoDB; "
+      "INSERT INTO `{0}` SELECT CONCAT('g', seq % 7), seq, CONCAT('ü', seq) FROM seq_1_to_25003",
+      t));
+  for (const char* method : {"native", "odbc"}) {
+    DvtRun run = dvt({"extract", "my:" + t, "--staging-dir", dir_.path(), "--name", method,
+                      "--method", method, "--where", "n <> 500"});
+    ASSERT_EQ(run.exit_code, 0) << method << ": " << run.err;
+  }
+  EXPECT_EQ(
+      duck_query(fmt::format("SELECT count(*), count(DISTINCT (g, n)) FROM read_parquet('{}')",
+                             dir_.file("odbc.parquet"))),
+      (Rows{{"25002", "25002"}}));
+  EXPECT_EQ(parquet_differences(dir_.file("odbc.parquet"), dir_.file("native.parquet")), 0);
+}
+
 TEST_F(OdbcMysql, EveryLoadModeKeepsTheContract) {
   REQUIRE_ODBC_DRIVER(kDriver, kPackage);
   std::string t = name("modes");

@@ -71,7 +71,7 @@ namespace {
 // the whole result, as it would anyway).
 std::optional<odbc::KeyPages> key_pages(OdbcConnection& connection, const Dialect& dialect,
                                         const odbc::OdbcTable& table, const ScanRequest& request,
-                                        std::string& sql) {
+                                        uint64_t page_rows, std::string& sql) {
   if (table.primary_key.empty()) return std::nullopt;
   std::vector<std::string> names = request.columns;
   if (names.empty()) {
@@ -96,8 +96,9 @@ std::optional<odbc::KeyPages> key_pages(OdbcConnection& connection, const Dialec
     pages.key.push_back(index);
   }
   // About 32 MiB of values a page: what the driver holds at once.
-  pages.page_rows =
-      std::clamp<uint64_t>((32u << 20) / std::max<size_t>(row_bytes, 1), 10000, 1000000);
+  pages.page_rows = page_rows ? page_rows
+                              : std::clamp<uint64_t>((32u << 20) / std::max<size_t>(row_bytes, 1),
+                                                     10000, 1000000);
   std::string list, key_list, marks;
   for (const auto& name : names) list += (list.empty() ? "" : ", ") + dialect.quote(name);
   for (const auto& key : table.primary_key) {
@@ -176,7 +177,8 @@ std::unique_ptr<BatchReader> OdbcTier::open_reader(const ScanRequest& request, S
   if (request.limit) sql = dialect.limit_rows(sql, *request.limit);
   std::optional<odbc::KeyPages> pages;
   if (table && connection->profile().buffers_results && !request.limit)
-    pages = key_pages(*connection, dialect, *table, request, sql);
+    pages = key_pages(*connection, dialect, *table, request,
+                      static_cast<uint64_t>(std::max(0, output_->get_int("page_rows", 0))), sql);
   log_debug("odbc.read", fmt::format("{}: {}", label, sql));
   odbc::Handle statement = connection->statement();
   std::string doing = fmt::format("{}: reading ({})", label, sql);

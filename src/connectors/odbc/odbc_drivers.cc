@@ -43,7 +43,7 @@ const DriverProfile& driver_profile(std::string_view family) {
        true,
        "SELECT DATABASE()",
        "odbc-mariadb",
-       1,
+       128,
        true,
        false,
        true,

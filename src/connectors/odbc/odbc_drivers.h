@@ -29,10 +29,12 @@ struct DriverProfile {
   std::string_view current_schema;
   // The Debian package of the driver, for install hints.
   std::string_view apt_package;
-  // Rows an INSERT statement carries (VALUES (...), (...)). PostgreSQL
-  // plans and runs each statement of a parameter array on its own, so 128
-  // rows a statement load several times faster than one; MariaDB's driver
-  // sends an array of one-row statements as one bulk command already.
+  // Rows an INSERT statement carries (VALUES (...), (...)). A driver that
+  // runs each parameter set of an array as a statement of its own loads
+  // 128 rows a statement several times faster than one. MariaDB's driver
+  // sends a column-wise array of one-row statements as one bulk command,
+  // but keeps the memory of every such command until the connection ends
+  // (a 10M-row load grew to 972 MB); 128-row statements stay flat.
   size_t rows_per_insert = 1;
   // Text travels narrow by default: MariaDB's driver hands SQL_C_CHAR data
   // over in the connection's character set (utf8mb4) untouched, while its

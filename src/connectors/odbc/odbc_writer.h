@@ -99,8 +99,7 @@ class OdbcWriter : public BatchWriter {
   size_t stride_ = 0;    // bytes of a record
   size_t capacity_ = 0;  // records the buffer holds
   // One row a statement: the buffer holds each column's values together
-  // (column-wise binding), which MariaDB's driver sends as one bulk
-  // command; it executes row-wise arrays one row at a time.
+  // (column-wise binding), the layout drivers send as one bulk command.
   bool column_wise_ = false;
   std::vector<char> records_;
   size_t rows_per_insert_ = 1;
