@@ -60,16 +60,8 @@ EOF
 export DVT_TEST_MYSQL_PASSWORD
 my() { "$client" --defaults-file="$work/client.cnf" --batch --skip-column-names "$@"; }
 
-# measure NAME CMD...: runs CMD, appends "seconds peak_kb" to $work/NAME.
-measure() {
-  local name=$1
-  shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" ||
-    { cat "$work/stderr" >&2; echo "failed: $*" >&2; exit 1; }
-  cat "$work/time" >>"$work/$name"
-}
-median_seconds() { sort -n "$work/$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-max_rss_mb() { sort -n -k2 "$work/$1" | tail -n1 | awk '{ printf "%.0f", $2 / 1024 }'; }
+# shellcheck source=bench/measure.sh
+source "$root/bench/measure.sh"
 
 ensure_table() {
   local table=$1 rows=$2

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/odbc/odbc_drivers.h"
 #include "connectors/pipe/child_process.h"
 #include "connectors/registry.h"
 #include "core/error.h"
@@ -54,10 +55,14 @@ nlohmann::json hints_json(const InstallHints& hints, const std::string& platform
 
 }  // namespace
 
-std::optional<std::vector<std::string>> list_odbc_drivers() {
+namespace {
+
+// The [section] names odbcinst prints for `flag` (-d drivers, -s data
+// sources), or nullopt when odbcinst is not installed.
+std::optional<std::vector<std::string>> odbcinst_sections(const char* flag) {
   if (!find_in_path("odbcinst")) return std::nullopt;
-  Captured captured = capture({"odbcinst", "-q", "-d"}, std::chrono::seconds(5));
-  std::vector<std::string> drivers;
+  Captured captured = capture({"odbcinst", "-q", flag}, std::chrono::seconds(5));
+  std::vector<std::string> names;
   size_t start = 0;
   const std::string& text = captured.output;
   while (start < text.size()) {
@@ -65,11 +70,22 @@ std::optional<std::vector<std::string>> list_odbc_drivers() {
     std::string line =
         text.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (line.size() > 2 && line.front() == '[' && line.back() == ']')
-      drivers.push_back(line.substr(1, line.size() - 2));
+      names.push_back(line.substr(1, line.size() - 2));
     if (end == std::string::npos) break;
     start = end + 1;
   }
-  return drivers;
+  return names;
+}
+
+// The data sources of odbc.ini, or none.
+std::vector<std::string> list_odbc_sources() {
+  return odbcinst_sections("-s").value_or(std::vector<std::string>{});
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> list_odbc_drivers() {
+  return odbcinst_sections("-d");
 }
 
 nlohmann::json sync_report(const GlobalOptions& options, const SyncOptions& sync) {
@@ -124,18 +140,49 @@ nlohmann::json sync_report(const GlobalOptions& options, const SyncOptions& sync
     if (!adapter.pipe_tools.empty() && !any_pipe_tool) {
       entry["install"] = hints_json(adapter.pipe_install, platform, sync.all_platforms);
     }
-    if (!adapter.odbc_driver_match.empty()) {
+    const bool odbc_tier =
+        std::find(adapter.tiers.begin(), adapter.tiers.end(), Method::kOdbc) != adapter.tiers.end();
+    if (odbc_tier && adapter.odbc_driver_match.empty()) {
+      // `type: odbc`: each output names its own driver or data source.
+      std::vector<std::string> sources = list_odbc_sources();
+      for (const auto& name : found->second) {
+        const OutputConfig& output = profile.outputs.at(name);
+        std::string dsn = output.get_or("dsn", "");
+        std::string driver = output.get_or("driver", "");
+        const std::vector<std::string>& known =
+            dsn.empty() ? odbc.value_or(std::vector<std::string>{}) : sources;
+        const std::string& wanted = dsn.empty() ? driver : dsn;
+        bool present = std::find(known.begin(), known.end(), wanted) != known.end() ||
+                       (!driver.empty() && driver.front() == '/' && find_in_path(driver));
+        entry["tiers"].push_back({{"tier", "odbc"},
+                                  {"tool", dsn.empty() ? driver : "data source " + dsn},
+                                  {"status", present ? "found" : "missing"},
+                                  {"path", ""},
+                                  {"version", ""},
+                                  {"output", name}});
+      }
+    } else if (odbc_tier) {
       nlohmann::json drivers = nlohmann::json::array();
       for (const auto& driver : odbc.value_or(std::vector<std::string>{})) {
         if (matches_driver(driver, adapter.odbc_driver_match)) drivers.push_back(driver);
       }
-      entry["tiers"].push_back(
-          {{"tier", "odbc"},
-           {"tool", drivers.empty() ? "ODBC driver" : drivers[0].get<std::string>()},
-           {"status", drivers.empty() ? "missing" : "found"},
-           {"path", ""},
-           {"version", ""},
-           {"drivers", drivers}});
+      // The driver the odbc tier takes: a Unicode one first.
+      std::stable_sort(drivers.begin(), drivers.end(), [](const auto& a, const auto& b) {
+        return (a.template get<std::string>().find("Unicode") != std::string::npos) >
+               (b.template get<std::string>().find("Unicode") != std::string::npos);
+      });
+      nlohmann::json tier = {
+          {"tier", "odbc"},
+          {"tool", drivers.empty() ? "ODBC driver" : drivers[0].get<std::string>()},
+          {"status", drivers.empty() ? "missing" : "found"},
+          {"path", ""},
+          {"version", ""},
+          {"drivers", drivers}};
+      std::string_view package = odbc::driver_profile(adapter.type).apt_package;
+      if (drivers.empty() && !package.empty() && (platform == "debian" || sync.all_platforms)) {
+        entry["odbc_install"] = {{"debian", fmt::format("apt-get install {}", package)}};
+      }
+      entry["tiers"].push_back(tier);
     }
     report["adapters"].push_back(entry);
   }
@@ -150,7 +197,13 @@ nlohmann::json sync_report(const GlobalOptions& options, const SyncOptions& sync
     nlohmann::json outputs = nlohmann::json::array();
     for (const auto& [name, output] : profile.outputs) {
       const AdapterInfo* adapter = find_adapter(output.type());
-      if (adapter && matches_driver(driver, adapter->odbc_driver_match)) outputs.push_back(name);
+      bool named =
+          output.get_or("driver", "") == driver || output.get_or("odbc_driver", "") == driver;
+      bool usable = adapter && !adapter->odbc_driver_match.empty() &&
+                    std::find(adapter->tiers.begin(), adapter->tiers.end(), Method::kOdbc) !=
+                        adapter->tiers.end() &&
+                    matches_driver(driver, adapter->odbc_driver_match);
+      if (named || (usable && !output.has("odbc_driver"))) outputs.push_back(name);
     }
     odbc_json["drivers"].push_back({{"name", driver}, {"outputs", outputs}});
   }
@@ -181,14 +234,21 @@ int run_sync(const GlobalOptions& options, const SyncOptions& sync) {
     for (const auto& tier : adapter["tiers"]) {
       std::string status = tier["status"];
       if (tier.contains("detail")) status += " (" + tier["detail"].get<std::string>() + ")";
+      std::string row_outputs =
+          tier.contains("output") ? tier["output"].get<std::string>() : outputs;
       std::printf("%-12s %-8s %-28s %-18s %-12s %-26s %s\n", name.c_str(),
                   tier["tier"].get<std::string>().c_str(), tier["tool"].get<std::string>().c_str(),
                   status.c_str(), tier["version"].get<std::string>().c_str(),
-                  tier["path"].get<std::string>().c_str(), outputs.c_str());
+                  tier["path"].get<std::string>().c_str(), row_outputs.c_str());
     }
     if (adapter.contains("install")) {
       for (const auto& [platform, hint] : adapter["install"].items()) {
         hints.push_back(hint_line(name + " pipe tier", platform, hint.get<std::string>()));
+      }
+    }
+    if (adapter.contains("odbc_install")) {
+      for (const auto& [platform, hint] : adapter["odbc_install"].items()) {
+        hints.push_back(hint_line(name + " odbc tier", platform, hint.get<std::string>()));
       }
     }
   }

@@ -8,6 +8,7 @@
 #include "connectors/load_plan.h"
 #include "connectors/load_runner.h"
 #include "connectors/mysql/mysql_connector.h"
+#include "connectors/odbc/odbc_connector.h"
 #include "connectors/postgres/postgres_connector.h"
 #include "connectors/registry.h"
 #include "connectors/sqlite/sqlite_connector.h"
@@ -69,6 +70,7 @@ std::unique_ptr<Connector> make_connector(const OutputConfig& output, Engine& en
   if (adapter->type == "mysql") return make_mysql_connector(output, engine);
   if (adapter->type == "postgres") return make_postgres_connector(output, engine);
   if (adapter->type == "clickhouse") return make_clickhouse_connector(output, engine);
+  if (adapter->type == "odbc") return make_odbc_connector(output, engine);
   throw ConfigError(
       fmt::format("{}: output '{}' has type '{}', which this build of dvt cannot "
                   "move data through yet",

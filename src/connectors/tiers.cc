@@ -108,7 +108,16 @@ void note_fallback(std::vector<std::string>& fallbacks, Method from, Method to,
 
 void check_test_break(Method tier) {
   const char* broken = std::getenv("DVT_TEST_BREAK_TIER");
-  if (broken && std::string_view(broken) == method_name(tier)) {
+  if (!broken) return;
+  // One tier, or several separated by commas ("native,pipe").
+  std::string_view list(broken);
+  bool named = false;
+  while (!list.empty() && !named) {
+    size_t comma = list.find(',');
+    named = list.substr(0, comma) == method_name(tier);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  if (named) {
     throw TierUnavailable(
         fmt::format("the {} tier is disabled by DVT_TEST_BREAK_TIER", method_name(tier)));
   }

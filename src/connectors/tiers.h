@@ -26,7 +26,8 @@ std::vector<Method> plan_tiers(const OutputConfig& output, Method requested);
 void note_fallback(std::vector<std::string>& fallbacks, Method from, Method to,
                    const std::string& why);
 
-// Throws TierUnavailable when DVT_TEST_BREAK_TIER names `tier`: lets tests
+// Throws TierUnavailable when DVT_TEST_BREAK_TIER names `tier` (one name, or
+// a comma-separated list such as "native,pipe"): lets tests
 // exercise a fallback against a real server whose every tier works.
 void check_test_break(Method tier);
 

@@ -148,16 +148,19 @@ TEST_F(PostgresPipe, ForcedNativeDoesNotFallBack) {
       << run.err;
 }
 
-TEST_F(PostgresPipe, AutoWithoutPsqlReportsBothTiers) {
+TEST_F(PostgresPipe, AutoWithoutPsqlReportsEveryTier) {
   TempDir empty_path;
   DvtRunOptions nothing{
-      .cwd = "", .environment = {{"PATH", empty_path.path()}, {"DVT_TEST_BREAK_TIER", "native"}}};
+      .cwd = "",
+      .environment = {{"PATH", empty_path.path()}, {"DVT_TEST_BREAK_TIER", "native,odbc"}}};
   DvtRun run =
       schema_.dvt({"extract", schema_.endpoint("t"), "--staging-dir", schema_.dir()}, nothing);
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("warning: native tier unavailable, using pipe"), std::string::npos)
       << run.err;
   EXPECT_NE(run.err.find("apt-get install postgresql-client"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("the odbc tier is disabled by DVT_TEST_BREAK_TIER"), std::string::npos)
+      << run.err;
 }
 
 }  // namespace

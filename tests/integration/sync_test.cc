@@ -126,6 +126,29 @@ TEST_F(Sync, TextReportShowsTableAndOnlyThisPlatformsHints) {
   EXPECT_EQ(run.out.find("apt-get"), std::string::npos) << run.out;
 }
 
+TEST_F(Sync, OdbcTiersNameTheirDriversAndHowToInstallAMissingOne) {
+  write_file(dir_.file("profiles.yml"), R"(p:
+  target: pg
+  outputs:
+    pg: {type: postgres, host: h, user: u, dbname: d}
+    wh: {type: odbc, driver: Acme Warehouse, dialect: postgres}
+    lite: {type: odbc, driver: SQLite3, database: x.db}
+)");
+  write_tool(bin_ + "/odbcinst", "if [ \"$2\" = -d ]; then printf '[SQLite3]\\n'; fi");
+  DvtRun run = sync({"--json", "--platform", "debian"}, bin_);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  nlohmann::json report = nlohmann::json::parse(run.out);
+  const auto& pg = adapter(report, "postgres");
+  EXPECT_EQ(tier(pg, "odbc", "ODBC driver")["status"], "missing");
+  EXPECT_EQ(pg["odbc_install"]["debian"], "apt-get install odbc-postgresql");
+  const auto& odbc = adapter(report, "odbc");
+  EXPECT_EQ(tier(odbc, "odbc", "Acme Warehouse")["status"], "missing");
+  EXPECT_EQ(tier(odbc, "odbc", "Acme Warehouse")["output"], "wh");
+  EXPECT_EQ(tier(odbc, "odbc", "SQLite3")["status"], "found");
+  EXPECT_EQ(report["odbc"]["drivers"],
+            nlohmann::json::parse(R"([{"name": "SQLite3", "outputs": ["lite"]}])"));
+}
+
 TEST_F(Sync, RealToolsReportTheirRealVersions) {
   const char* path = std::getenv("PATH");
   DvtRun psql_run = run_dvt({"--profiles-dir", dir_.path(), "sync", "--json"});

@@ -160,11 +160,12 @@ TEST(Tiers, ForcedPipeWithoutTheToolNamesItAndHowToInstallIt) {
 
 TEST(Tiers, ATierTheAdapterDoesNotHaveIsAConfigurationError) {
   PgTestSchema schema("tiers_odbc");
-  DvtRun run = schema.dvt(
-      {"extract", schema.endpoint("t"), "--staging-dir", schema.dir(), "--method", "odbc"});
+  schema.add_output(
+      "lite:\n  type: odbc\n  driver: SQLite3\n  database: " + schema.file("lite.db") + "\n");
+  DvtRun run =
+      schema.dvt({"extract", "lite:t", "--staging-dir", schema.dir(), "--method", "native"});
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_NE(run.err.find("output 'pg': postgres has no odbc tier in this build (its tiers: "
-                         "native, pipe)"),
+  EXPECT_NE(run.err.find("output 'lite': odbc has no native tier in this build (its tiers: odbc)"),
             std::string::npos)
       << run.err;
 
@@ -172,7 +173,7 @@ TEST(Tiers, ATierTheAdapterDoesNotHaveIsAConfigurationError) {
   DvtRun listed = bad.dvt({"extract", bad.endpoint("t"), "--staging-dir", bad.dir()});
   EXPECT_EQ(listed.exit_code, 2);
   EXPECT_NE(listed.err.find("output 'pg': methods lists 'carrier-pigeon', which is not a tier of "
-                            "postgres in this build (its tiers: native, pipe)"),
+                            "postgres in this build (its tiers: native, pipe, odbc)"),
             std::string::npos)
       << listed.err;
   EXPECT_NE(listed.err.find("profiles.yml:"), std::string::npos) << listed.err;
@@ -235,7 +236,7 @@ TEST_F(Debug, ChecksEveryOutputByEveryTierAndExplainsFailures) {
 
   const auto& pg = output(report, "pg");
   EXPECT_EQ(pg["ok"], true);
-  ASSERT_EQ(pg["tiers"].size(), 2u);
+  ASSERT_EQ(pg["tiers"].size(), 3u);
   EXPECT_EQ(pg["tiers"][0]["tier"], "native");
   EXPECT_EQ(pg["tiers"][0]["status"], "ok");
   EXPECT_EQ(pg["tiers"][0]["detail"].get<std::string>().rfind("PostgreSQL 15.", 0), 0u)
@@ -243,6 +244,14 @@ TEST_F(Debug, ChecksEveryOutputByEveryTierAndExplainsFailures) {
   EXPECT_EQ(pg["tiers"][1]["tier"], "pipe");
   EXPECT_EQ(pg["tiers"][1]["status"], "ok");
   EXPECT_EQ(pg["tiers"][1]["detail"], pg["tiers"][0]["detail"]);
+  // psqlODBC says what it is and which server it reached.
+  EXPECT_EQ(pg["tiers"][2]["tier"], "odbc");
+  EXPECT_EQ(pg["tiers"][2]["status"], "ok") << pg.dump();
+  EXPECT_EQ(pg["tiers"][2]["detail"].get<std::string>().rfind("PostgreSQL 15.", 0), 0u)
+      << pg.dump();
+  EXPECT_NE(pg["tiers"][2]["detail"].get<std::string>().find("through psqlodbcw.so"),
+            std::string::npos)
+      << pg.dump();
 
   const auto& wrong = output(report, "pg_wrong");
   EXPECT_EQ(wrong["ok"], false);
@@ -272,6 +281,10 @@ TEST_F(Debug, ChecksEveryOutputByEveryTierAndExplainsFailures) {
   EXPECT_NE(my["tiers"][0]["detail"].get<std::string>().find("MariaDB"), std::string::npos);
   EXPECT_EQ(my["tiers"][1]["status"], "ok");
   EXPECT_EQ(my["tiers"][1]["detail"], my["tiers"][0]["detail"]);
+  EXPECT_EQ(my["tiers"][2]["tier"], "odbc");
+  EXPECT_NE(my["tiers"][2]["detail"].get<std::string>().find("through libmaodbc.so"),
+            std::string::npos)
+      << my.dump();
 
   const auto& ch = output(report, "ch");
   EXPECT_EQ(ch["ok"], true);

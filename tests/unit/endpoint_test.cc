@@ -35,6 +35,13 @@ TEST(Endpoint, ParquetPath) {
   EXPECT_EQ(e.path, "/tmp/x:y/orders.parquet");
 }
 
+TEST(Endpoint, CsvPathIsAFile) {
+  Endpoint e = parse_endpoint("seeds/orders.csv");
+  EXPECT_TRUE(e.is_file);
+  EXPECT_EQ(e.path, "seeds/orders.csv");
+  EXPECT_EQ(e.output, "");
+}
+
 TEST(Endpoint, EmptyTargetOutputMeansProfileTarget) {
   Endpoint e = parse_endpoint(":orders");
   EXPECT_EQ(e.output, "");
@@ -45,7 +52,7 @@ TEST(Endpoint, MalformedEndpointsAreConfigErrors) {
   EXPECT_THROW(parse_endpoint("pg:a.b.c"), ConfigError);
   EXPECT_THROW(parse_endpoint("pg:"), ConfigError);
   EXPECT_THROW(parse_endpoint("pg:\"open"), ConfigError);
-  EXPECT_THROW(parse_endpoint("orders.csv"), ConfigError);
+  EXPECT_THROW(parse_endpoint("orders.json"), ConfigError);
   EXPECT_THROW(parse_endpoint("pg:a..b"), ConfigError);
 }
 

@@ -11,6 +11,7 @@
 #include "connectors/mysql/mysql_reader.h"
 #include "connectors/mysql/mysql_types.h"
 #include "connectors/mysql/mysql_writer.h"
+#include "connectors/odbc/odbc_connector.h"
 #include "connectors/pipe/tool_probe.h"
 #include "connectors/registry.h"
 #include "connectors/tiers.h"
@@ -38,7 +39,7 @@ struct ScanPlan {
 class MysqlConnector : public Connector {
  public:
   explicit MysqlConnector(const OutputConfig& output)
-      : output_(output), settings_(MysqlSettings::from(output)) {}
+      : output_(output), settings_(MysqlSettings::from(output)), odbc_(output, "mysql") {}
 
   // --- SQL run in the database ---
 
@@ -90,12 +91,17 @@ class MysqlConnector : public Connector {
 
   Source open_source(Engine& engine, const ScanRequest& request, Progress* progress) override {
     std::vector<Method> tiers = plan_tiers(output_, request.method);
+    std::vector<std::string> fallbacks;
+    if (auto source = odbc_.open_source_first(engine, request, progress, tiers, fallbacks))
+      return std::move(*source);
     auto connection = std::make_unique<MysqlConnection>(settings_, MysqlConnection::Purpose::kRead);
     ScanPlan plan = plan_scan(*connection, request);
     Source source;
     source.schema = plan.schema;
+    source.fallbacks = std::move(fallbacks);
     source.reader =
         open_first_tier(tiers, source.fallbacks, [&](Method tier) -> std::unique_ptr<BatchReader> {
+          if (tier == Method::kOdbc) return odbc_.open_reader(request, source);
           if (tier == Method::kNative) {
             source.method = "native";
             return prefetched(std::make_unique<mysql::MysqlNativeReader>(
@@ -122,6 +128,7 @@ class MysqlConnector : public Connector {
   std::string check(Method tier) override {
     plan_tiers(output_, tier);
     check_test_break(tier);
+    if (tier == Method::kOdbc) return odbc_.check();
     if (tier == Method::kNative) {
       MysqlConnection connection(settings_, MysqlConnection::Purpose::kRead);
       return connection.query_value("SELECT VERSION()").value_or("");
@@ -285,6 +292,7 @@ class MysqlConnector : public Connector {
 
   OutputConfig output_;
   MysqlSettings settings_;
+  OdbcTier odbc_;
 };
 
 // Chooses the write method when the rows are about to flow (it needs the
@@ -292,7 +300,10 @@ class MysqlConnector : public Connector {
 class MysqlSink : public Sink {
  public:
   MysqlSink(OutputConfig output, MysqlSettings settings, LoadRequest request)
-      : output_(std::move(output)), settings_(std::move(settings)), request_(std::move(request)) {}
+      : output_(std::move(output)),
+        settings_(std::move(settings)),
+        request_(std::move(request)),
+        odbc_(output_, "mysql") {}
 
   LoadResult consume(Engine& engine, const std::string& select_sql, const TableSchema& schema,
                      Progress* progress) override {
@@ -303,6 +314,7 @@ class MysqlSink : public Sink {
     auto [method, tier_name] = open_first_tier(
         plan_tiers(output_, request_.method), fallbacks,
         [&](Method tier) -> std::pair<mysql::WriteMethod, std::string> {
+          if (tier == Method::kOdbc) return {mysql::WriteMethod::kInsert, "odbc"};
           if (tier == Method::kPipe) {
             require_pipe_tool(*find_adapter("mysql"), settings_.output_name);
             if (!server_allows) {
@@ -331,9 +343,11 @@ class MysqlSink : public Sink {
     // from 60 to 100 MB between 100K and 3M rows with 2 threads, stayed at
     // 60-63 MB with 1, at the same speed).
     ScopedSetting one_thread(engine, "threads", "1");
-    StreamingSink streaming(tier_name, [&](const TableSchema& incoming) {
-      return mysql::make_mysql_writer(method, std::move(connection), request_, incoming);
-    });
+    StreamingSink streaming(
+        tier_name, [&](const TableSchema& incoming) -> std::unique_ptr<BatchWriter> {
+          if (tier_name == "odbc") return odbc_.open_writer(request_, incoming);
+          return mysql::make_mysql_writer(method, std::move(connection), request_, incoming);
+        });
     LoadResult result = streaming.consume(engine, select_sql, schema, progress);
     result.fallbacks = std::move(fallbacks);
     return result;
@@ -352,6 +366,7 @@ class MysqlSink : public Sink {
   OutputConfig output_;
   MysqlSettings settings_;
   LoadRequest request_;
+  OdbcTier odbc_;
 };
 
 std::unique_ptr<Sink> MysqlConnector::open_sink(const LoadRequest& request) {

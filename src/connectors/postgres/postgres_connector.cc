@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "connectors/load_runner.h"
+#include "connectors/odbc/odbc_connector.h"
 #include "connectors/pipe/child_process.h"
 #include "connectors/pipe/tool_probe.h"
 #include "connectors/postgres/pg_binary_reader.h"
@@ -65,7 +66,8 @@ class PostgresConnector : public Connector {
       : output_(output),
         output_name_(output.name()),
         type_(output.type()),
-        family_(pg::find_family(output.type())) {
+        family_(pg::find_family(output.type())),
+        odbc_(output, "postgres") {
     config_.output = output.name();
     config_.host = output.require("host");
     config_.port = std::to_string(output.get_int("port", 5432));
@@ -90,6 +92,9 @@ class PostgresConnector : public Connector {
 
   Source open_source(Engine& engine, const ScanRequest& request, Progress* progress) override {
     std::vector<Method> tiers = plan_tiers(output_, request.method);
+    std::vector<std::string> fallbacks;
+    if (auto source = odbc_.open_source_first(engine, request, progress, tiers, fallbacks))
+      return std::move(*source);
     auto conn = std::make_unique<PgConnection>(connect());
     std::string label;
     std::string from;
@@ -145,11 +150,13 @@ class PostgresConnector : public Connector {
 
     Source source;
     source.schema = schema;
+    source.fallbacks = std::move(fallbacks);
     source.reader =
         open_first_tier(tiers, source.fallbacks, [&](Method tier) -> std::unique_ptr<BatchReader> {
           if (tier == Method::kNative) {
             return open_native_reader(std::move(conn), schema, plans, sql, label, source);
           }
+          if (tier == Method::kOdbc) return odbc_.open_reader(request, source);
           source.method = "pipe";
           return open_pipe_reader(schema, sql, label);
         });
@@ -214,6 +221,7 @@ class PostgresConnector : public Connector {
     plan_tiers(output_, tier);
     check_test_break(tier);
     if (tier == Method::kNative) return connect().execute("SELECT version()").text(0, 0);
+    if (tier == Method::kOdbc) return odbc_.check();
     ChildOptions options = psql_options({"-A", "-t", "-c", "SELECT version()"});
     std::string version = run_tool(options, fmt::format("output '{}' through psql", output_name_));
     while (!version.empty() && (version.back() == '\n' || version.back() == '\r'))
@@ -265,6 +273,7 @@ class PostgresConnector : public Connector {
   const std::string& output_name() const { return output_name_; }
   const std::string& type() const { return type_; }
   const OutputConfig& output() const { return output_; }
+  OdbcTier& odbc() { return odbc_; }
 
   std::string target_schema(PgConnection& conn, const TableRef& table) const {
     if (!table.schema.empty()) return table.schema;
@@ -381,6 +390,7 @@ class PostgresConnector : public Connector {
   const pg::Family& family_;
   PgConnectionConfig config_;
   std::string default_schema_;
+  OdbcTier odbc_;
 };
 
 // Loads through the first tier that can serve: binary COPY, then the psql pipe.
@@ -425,6 +435,11 @@ class PostgresSink : public Sink {
     std::string label =
         fmt::format("{}:{}.{}", connector_.output_name(), schema, request_.table.name);
     return open_first_tier(tiers, fallbacks, [&](Method tier) -> std::unique_ptr<BatchWriter> {
+      if (tier == Method::kOdbc) {
+        auto writer = connector_.odbc().open_writer(request_, incoming);
+        method = "odbc";
+        return writer;
+      }
       if (!conn) conn = std::make_unique<PgConnection>(connector_.connect());
       if (tier == Method::kNative) {
         if (!family.copy_in_binary) {
