@@ -302,10 +302,12 @@ void Environment::Deleter::operator()(DvtJinjaEnv* env) const {
   dvt_jinja_env_free(env);
 }
 
-Environment::Environment(const Whitespace& whitespace) : env_(dvt_jinja_env_new(&kHostVtable)) {
+Environment::Environment(const Whitespace& whitespace, Undefined undefined)
+    : env_(dvt_jinja_env_new(&kHostVtable)) {
   if (!env_) throw InternalError("the template engine could not create an environment");
   dvt_jinja_env_set_whitespace(env_.get(), whitespace.trim_blocks, whitespace.lstrip_blocks,
                                whitespace.keep_trailing_newline);
+  dvt_jinja_env_set_semi_strict(env_.get(), undefined == Undefined::kSemiStrict);
 }
 
 Environment::~Environment() = default;

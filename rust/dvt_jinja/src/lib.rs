@@ -102,6 +102,8 @@ pub struct DvtJinjaResult {
 pub struct DvtJinjaEnv {
     env: Environment<'static>,
     vtable: DvtJinjaHostVtable,
+    // The semi-strict rule: a condition's undefined operand is false.
+    semi_strict: bool,
 }
 
 /// A C++ object seen from templates: attributes, calls and string form go to
@@ -856,6 +858,7 @@ pub extern "C" fn dvt_jinja_env_new(vtable: *const DvtJinjaHostVtable) -> *mut D
         env.set_formatter(python_formatter);
         env.set_unknown_method_callback(unknown_method);
         env.add_function(compat::MUTABLE_FUNCTION, compat::make_mutable);
+        env.add_function(compat::TRUTH_FUNCTION, |value: &Value| compat::truth(value));
         env.add_filter("tojson", compat::tojson);
         env.add_filter("default", compat::default);
         env.add_filter("d", compat::default);
@@ -863,6 +866,7 @@ pub extern "C" fn dvt_jinja_env_new(vtable: *const DvtJinjaHostVtable) -> *mut D
         Box::into_raw(Box::new(DvtJinjaEnv {
             env,
             vtable: unsafe { *vtable },
+            semi_strict: false,
         }))
     })
     .unwrap_or(std::ptr::null_mut())
@@ -893,6 +897,17 @@ pub unsafe extern "C" fn dvt_jinja_env_set_whitespace(
     }
 }
 
+/// Chooses the undefined rule for templates added from now on: strict (every
+/// use of an undefined value but `is defined`, `default` and `get` fails) or
+/// semi-strict (as strict, but an undefined operand of a condition, in
+/// `if`, `elif`, an inline if or a loop filter, is false).
+#[no_mangle]
+pub unsafe extern "C" fn dvt_jinja_env_set_semi_strict(env: *mut DvtJinjaEnv, semi_strict: bool) {
+    if let Some(env) = env.as_mut() {
+        env.semi_strict = semi_strict;
+    }
+}
+
 /// Compiles `source` as template `name` (replacing one of that name).
 #[no_mangle]
 pub unsafe extern "C" fn dvt_jinja_env_add_template(
@@ -909,7 +924,7 @@ pub unsafe extern "C" fn dvt_jinja_env_add_template(
         let source = str_arg(source, source_len)?.to_string();
         // Jinja2 reads every newline as \n; so does dvt.
         let source = source.replace("\r\n", "\n").replace('\r', "\n");
-        match compat::rewrite_source(&source) {
+        match compat::rewrite_source(&source, env.semi_strict) {
             Some(rewritten) => {
                 if env.env.add_template_owned(name.clone(), rewritten).is_ok() {
                     return Ok(());
