@@ -335,6 +335,18 @@ void Environment::add_function(std::string_view name, Function function) {
   add_global(name, Value(std::make_shared<FunctionObject>(std::string(name), std::move(function))));
 }
 
+void Environment::add_filter(std::string_view name, Function function) {
+  Value callee(std::make_shared<FunctionObject>(std::string(name), std::move(function)));
+  HostHandoff handoff;
+  std::string json = to_json_text(callee, handoff);
+  CallbackScope scope;
+  Result result;
+  handoff.commit();
+  dvt_jinja_env_add_filter(env_.get(), name.data(), name.size(), json.data(), json.size(),
+                           result.get());
+  check(result, scope);
+}
+
 std::string Environment::render(std::string_view name, const Value::Map& context) const {
   HostHandoff handoff;
   std::string json = map_json(context, handoff);

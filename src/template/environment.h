@@ -68,6 +68,11 @@ class Environment {
   // REQUIRES: no render or call_macro is running.
   void add_function(std::string_view name, Function function);
 
+  // A filter: `value | name(a, b)` calls `function` with the positional
+  // arguments (value, a, b) and the keywords given.
+  // REQUIRES: no render or call_macro is running.
+  void add_filter(std::string_view name, Function function);
+
   // Renders the template `name` with `context` (names visible to it besides
   // the globals).
   // Throws TemplateError for the template's errors, with the template and line

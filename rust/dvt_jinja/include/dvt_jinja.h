@@ -69,6 +69,10 @@ int32_t dvt_jinja_env_add_template(DvtJinjaEnv* env, const char* name, size_t na
                                    const char* source, size_t source_len, DvtJinjaResult* result);
 int32_t dvt_jinja_env_add_global(DvtJinjaEnv* env, const char* name, size_t name_len,
                                  const char* json, size_t json_len, DvtJinjaResult* result);
+// A filter: `value | name(args)` calls the host object in `json` with
+// (value, args...).
+int32_t dvt_jinja_env_add_filter(DvtJinjaEnv* env, const char* name, size_t name_len,
+                                 const char* json, size_t json_len, DvtJinjaResult* result);
 int32_t dvt_jinja_env_render(const DvtJinjaEnv* env, const char* name, size_t name_len,
                              const char* context, size_t context_len, DvtJinjaResult* result);
 int32_t dvt_jinja_env_call_macro(const DvtJinjaEnv* env, const char* name, size_t name_len,

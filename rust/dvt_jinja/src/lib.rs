@@ -957,6 +957,40 @@ pub unsafe extern "C" fn dvt_jinja_env_add_global(
     })
 }
 
+/// Adds a filter: `value | name(args)` calls the host object in the JSON
+/// `json` with the arguments (value, args...).
+#[no_mangle]
+pub unsafe extern "C" fn dvt_jinja_env_add_filter(
+    env: *mut DvtJinjaEnv,
+    name: *const c_char,
+    name_len: usize,
+    json: *const c_char,
+    json_len: usize,
+    result: *mut DvtJinjaResult,
+) -> i32 {
+    guarded(result, |_| {
+        let env = env.as_mut().ok_or_else(null_environment)?;
+        let name = str_arg(name, name_len)?.to_string();
+        let callee = json_text_to_value(str_arg(json, json_len)?, &env.vtable)?;
+        if callee.downcast_object_ref::<HostObject>().is_none() {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                "a filter must be a host object",
+            ));
+        }
+        env.env.add_filter(
+            name,
+            move |state: &State, value: Value, rest: minijinja::value::Rest<Value>| {
+                let mut args = Vec::with_capacity(rest.len() + 1);
+                args.push(value);
+                args.extend(rest.iter().cloned());
+                callee.call(state, &args)
+            },
+        );
+        Ok(())
+    })
+}
+
 /// Renders template `name` with the JSON object `context`; the output is the
 /// result's text.
 #[no_mangle]
