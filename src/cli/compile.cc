@@ -49,11 +49,11 @@ class CompileCommand : public Command {
         nodes.push_back(node);
       }
     }
-    std::vector<std::string> compiled(nodes.size());
+    std::vector<CompiledNode> compiled(nodes.size());
     render_all(*project, nodes, compiled, global.threads);
-    std::map<std::string, std::string> by_id;
+    std::map<std::string, CompiledNode> by_id;
     for (size_t i = 0; i < nodes.size(); ++i) {
-      write_text(compiled_file(*project, *nodes[i]), compiled[i]);
+      write_text(compiled_file(*project, *nodes[i]), compiled[i].code);
       by_id[nodes[i]->unique_id] = compiled[i];
     }
     write_manifest(*project, manifest_json(*project, by_id));
@@ -76,7 +76,7 @@ class CompileCommand : public Command {
     }
     if (!flags_.select.empty() && models.size() == 1) {
       std::printf("Compiled node '%s' is:\n%s\n", models[0]->name.c_str(),
-                  by_id[models[0]->unique_id].c_str());
+                  by_id[models[0]->unique_id].code.c_str());
     }
     std::printf("compile: %zu nodes of %s in %.2f s into %s\n", nodes.size(),
                 project->name().c_str(), seconds, (project->target_dir() / "compiled").c_str());
@@ -87,14 +87,14 @@ class CompileCommand : public Command {
  private:
   // Renders every node, on `threads` threads (0: two).
   static void render_all(const Project& project, const std::vector<const Node*>& nodes,
-                         std::vector<std::string>& out, int threads) {
+                         std::vector<CompiledNode>& out, int threads) {
     std::atomic<size_t> next{0};
     std::exception_ptr failure;
     std::mutex failure_mutex;
     auto work = [&] {
       for (size_t i = next++; i < nodes.size(); i = next++) {
         try {
-          out[i] = project.render(*nodes[i]);
+          out[i] = project.compile(*nodes[i]);
         } catch (...) {
           std::lock_guard lock(failure_mutex);
           if (!failure) failure = std::current_exception();

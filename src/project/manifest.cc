@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -29,8 +30,21 @@ Json string_list(const std::vector<std::string>& items) {
   return list;
 }
 
-// The config keys dbt writes for every model and seed, with their defaults,
-// then the node's own.
+// Hooks as dbt writes them: {"sql", "transaction", "index"}.
+Json hooks(const Json& value) {
+  Json list = Json::array();
+  for (const auto& hook : value.is_array() ? value : Json::array({value})) {
+    if (hook.is_string()) {
+      list.push_back(Json{{"sql", hook}, {"transaction", true}, {"index", nullptr}});
+    } else if (!hook.is_null()) {
+      list.push_back(hook);
+    }
+  }
+  return list;
+}
+
+// The config dbt writes for a node: every key of its kind with dbt's
+// defaults, in dbt's order, then the node's other keys (such as target).
 Json full_config(const Node& node) {
   Json config = Json::object();
   const Json& own = node.config.json();
@@ -38,46 +52,94 @@ Json full_config(const Node& node) {
     auto found = own.find(key);
     config[key] = found == own.end() ? fallback : *found;
   };
+  Json null;
   take("enabled", true);
-  take("alias", nullptr);
-  take("schema", nullptr);
-  take("database", nullptr);
+  take("alias", null);
+  take("schema", null);
+  take("database", null);
   config["tags"] = string_list(node.config.tags());
   take("meta", Json::object());
-  take("group", nullptr);
+  take("group", null);
   if (node.resource_type == ResourceType::kTest) {
     take("materialized", "test");
     for (const char* key : {"severity", "store_failures", "store_failures_as", "where", "limit",
                             "fail_calc", "warn_if", "error_if"}) {
-      take(key, nullptr);
+      take(key, null);
     }
   } else {
-    take("materialized", node.resource_type == ResourceType::kSeed ? "seed" : "view");
-    take("incremental_strategy", nullptr);
+    bool seed = node.resource_type == ResourceType::kSeed;
+    take("materialized", seed ? "seed" : "view");
+    take("incremental_strategy", null);
+    take("batch_size", null);
+    take("lookback", 1);
+    take("begin", null);
     take("persist_docs", Json::object());
-    take("post-hook", Json::array());
-    take("pre-hook", Json::array());
+    config["post-hook"] = hooks(own.contains("post-hook") ? own["post-hook"] : Json());
+    config["pre-hook"] = hooks(own.contains("pre-hook") ? own["pre-hook"] : Json());
     take("quoting", Json::object());
     take("column_types", Json::object());
-    take("full_refresh", nullptr);
-    take("unique_key", nullptr);
+    take("full_refresh", null);
+    take("unique_key", null);
     take("on_schema_change", "ignore");
     take("on_configuration_change", "apply");
     take("grants", Json::object());
     take("packages", Json::array());
     take("docs", Json{{"show", true}, {"node_color", nullptr}});
     take("contract", Json{{"enforced", false}, {"alias_types", true}});
-    if (node.resource_type == ResourceType::kSeed) {
+    take("event_time", null);
+    take("concurrent_batches", null);
+    if (seed) {
       take("delimiter", ",");
-      take("quote_columns", nullptr);
+      take("quote_columns", null);
     } else {
       take("access", "protected");
+      take("freshness", null);
     }
   }
   for (const auto& [key, value] : own.items()) {
     if (!config.contains(key)) config[key] = value;
   }
   return config;
+}
+
+Json source_config(const Node& node) {
+  Json config = Json::object();
+  const Json& own = node.config.json();
+  Json no_freshness = {{"warn_after", {{"count", nullptr}, {"period", nullptr}}},
+                       {"error_after", {{"count", nullptr}, {"period", nullptr}}},
+                       {"filter", nullptr}};
+  auto take = [&](const char* key, Json fallback) {
+    auto found = own.find(key);
+    config[key] = found == own.end() ? fallback : *found;
+  };
+  take("enabled", true);
+  take("event_time", nullptr);
+  take("freshness", no_freshness);
+  take("loaded_at_field", nullptr);
+  take("loaded_at_query", nullptr);
+  take("meta", Json::object());
+  config["tags"] = string_list(node.config.tags());
+  for (const auto& [key, value] : own.items()) {
+    if (!config.contains(key)) config[key] = value;
+  }
+  return config;
+}
+
+// dbt's infer_primary_key from the node's tests: the columns with both
+// unique and not_null tests, else those with unique tests.
+Json primary_key(const Project& project, const Node& node) {
+  std::set<std::string> unique, not_null;
+  for (const auto& child : project.graph().children(node.unique_id)) {
+    const Node* test = project.find(child);
+    if (test == nullptr || !test->test || test->test->column_name.empty()) continue;
+    if (test->test->name == "unique") unique.insert(test->test->column_name);
+    if (test->test->name == "not_null") not_null.insert(test->test->column_name);
+  }
+  std::vector<std::string> both;
+  std::set_intersection(unique.begin(), unique.end(), not_null.begin(), not_null.end(),
+                        std::back_inserter(both));
+  if (both.empty()) both.assign(unique.begin(), unique.end());
+  return string_list(both);
 }
 
 Json columns_json(const Node& node) {
@@ -142,7 +204,7 @@ Json relation_name(const Project& project, const Node& node) {
   return relation.str();
 }
 
-Json node_to_json(const Project& project, const Node& node, const std::string* compiled_code) {
+Json node_to_json(const Project& project, const Node& node, const CompiledNode* compiled) {
   Json json = Json::object();
   json["database"] = or_null(node.relation.database);
   json["schema"] = node.relation.schema;
@@ -163,10 +225,7 @@ Json node_to_json(const Project& project, const Node& node, const std::string* c
     json["meta"] = node.config.find("meta") ? *node.config.find("meta") : Json::object();
     json["source_meta"] = node.source_meta;
     json["tags"] = string_list(node.tags);
-    Json config = Json::object();
-    config["enabled"] = true;
-    for (const auto& [key, value] : node.config.json().items()) config[key] = value;
-    json["config"] = config;
+    json["config"] = source_config(node);
     json["patch_path"] = nullptr;
     json["relation_name"] = relation_name(project, node);
     json["connection"] = node.output;
@@ -192,12 +251,13 @@ Json node_to_json(const Project& project, const Node& node, const std::string* c
   }
   json["refs"] = refs_json(node);
   json["sources"] = sources_json(node);
-  json["depends_on"] = Json{{"macros", string_list(node.depends_on.macros)},
-                            {"nodes", string_list(node.depends_on.nodes)}};
-  if (compiled_code != nullptr) {
+  json["depends_on"] =
+      Json{{"macros", string_list(compiled ? compiled->macros : node.depends_on.macros)},
+           {"nodes", string_list(node.depends_on.nodes)}};
+  if (compiled != nullptr) {
     json["compiled_path"] = compiled_file(project, node).string();
     json["compiled"] = true;
-    json["compiled_code"] = *compiled_code;
+    json["compiled_code"] = compiled->code;
   }
   if (node.test) {
     json["column_name"] = or_null(node.test->column_name);
@@ -207,15 +267,11 @@ Json node_to_json(const Project& project, const Node& node, const std::string* c
                                  {"kwargs", node.test->kwargs},
                                  {"namespace", or_null(node.test->macro_namespace)}};
   }
-  if (node.resource_type == ResourceType::kModel) {
-    Json key = Json::array();
-    for (const auto& column : node.config.unique_key()) key.push_back(column);
-    json["primary_key"] = key;
-  }
+  if (node.resource_type == ResourceType::kModel) json["primary_key"] = primary_key(project, node);
   return json;
 }
 
-Json manifest_json(const Project& project, const std::map<std::string, std::string>& compiled) {
+Json manifest_json(const Project& project, const std::map<std::string, CompiledNode>& compiled) {
   Json manifest = Json::object();
   std::string adapter_type = project.target(project.default_output()).type;
   manifest["metadata"] = Json{

@@ -18,10 +18,10 @@ namespace dvt {
 
 using Json = nlohmann::ordered_json;
 
-// One node as the manifest has it; `compiled_code` (when given) adds the
-// compiled fields.
+// One node as the manifest has it; `compiled` (when given) adds the compiled
+// fields.
 Json node_to_json(const Project& project, const Node& node,
-                  const std::string* compiled_code = nullptr);
+                  const CompiledNode* compiled = nullptr);
 
 // Where dvt compile writes the node's compiled SQL, as dbt does:
 // <target>/compiled/<package>/<original_file_path> for a file of its own, and
@@ -32,9 +32,9 @@ std::filesystem::path compiled_file(const Project& project, const Node& node);
 // for ephemeral models and tests.
 Json relation_name(const Project& project, const Node& node);
 
-// The whole manifest. `compiled` maps unique_ids to their compiled code (what
-// dvt compile rendered); without one a node has no compiled fields.
-Json manifest_json(const Project& project, const std::map<std::string, std::string>& compiled = {});
+// The whole manifest. `compiled` maps unique_ids to what dvt compile
+// rendered; a node without an entry has no compiled fields.
+Json manifest_json(const Project& project, const std::map<std::string, CompiledNode>& compiled = {});
 
 // Writes `manifest` to <target>/manifest.json (through a temp file and a
 // rename). Throws DataError naming the file when it cannot.

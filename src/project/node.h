@@ -74,7 +74,11 @@ struct Node {
   NodeConfig config;  // resolved
   std::vector<std::string> tags;
   std::string description;
-  std::string raw_code;  // the template as written ("" for seeds and sources)
+  // The template as dbt reads it: the file with white space stripped from
+  // both ends ("" for seeds and sources); raw_code_line is the file's line
+  // where it starts (template errors are reported in the file's lines).
+  std::string raw_code;
+  int raw_code_line = 1;
   std::vector<ColumnSpec> columns;
 
   std::vector<RefCall> refs;

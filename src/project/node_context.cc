@@ -99,6 +99,14 @@ class Api : public jinja::HostObject {
 
 }  // namespace
 
+void rethrow_in_file_lines(const TemplateError& error, const Node& node) {
+  if (node.raw_code_line > 1 && error.template_name() == node.original_file_path && error.line() > 0) {
+    throw TemplateError(error.reason(), error.reason_kind(), error.template_name(),
+                        error.line() + node.raw_code_line - 1);
+  }
+  throw error;
+}
+
 Value NodeContext::relation_of(const Node& node) const {
   const Target& target = project_.target(node.output);
   if (node.is_ephemeral()) return Value(jinja::Relation::cte(node.name, target.relation_style));

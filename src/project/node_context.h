@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "project/project.h"
+#include "template/template_error.h"
 #include "template/value.h"
 
 namespace dvt {
@@ -27,6 +28,10 @@ struct CompileRecord {
   std::vector<std::string> ephemerals;  // unique_ids of ephemeral models referenced, in order
   std::vector<std::string> macro_calls;
 };
+
+// Rethrows `error`; when it happened in `node`'s own template, with its line
+// counted in the file (dbt strips the white space a file starts with).
+[[noreturn]] void rethrow_in_file_lines(const jinja::TemplateError& error, const Node& node);
 
 class NodeContext {
  public:

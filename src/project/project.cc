@@ -1,5 +1,7 @@
 #include "project/project.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -108,7 +110,13 @@ std::string Project::render_raw(const Node& node, const RenderFacts& facts,
   NodeContext contexts(*this);
   Value::Map context = contexts.render(node, facts, record);
   jinja::RenderScope scope(context, &record.macro_calls);
-  if (!node.test) return env_->render(node.original_file_path, context);
+  if (!node.test) {
+    try {
+      return env_->render(node.original_file_path, context);
+    } catch (const jinja::TemplateError& error) {
+      rethrow_in_file_lines(error, node);
+    }
+  }
   auto kwargs_template = test_kwargs_template_.find(node.unique_id);
   if (kwargs_template == test_kwargs_template_.end()) {
     throw InternalError("generic test " + node.unique_id + " has no arguments template");
@@ -138,14 +146,28 @@ Project::Compiled Project::compile_node(const Node& node, const RenderFacts& fac
                         inner.pre_injected));
   }
   compiled.sql = inject_ctes(compiled.pre_injected, compiled.ctes);
+  compiled.macro_calls = std::move(record.macro_calls);
   return compiled;
 }
 
 std::string Project::render(const Node& node, const RenderFacts& facts) const {
+  return compile(node, facts).code;
+}
+
+CompiledNode Project::compile(const Node& node, const RenderFacts& facts) const {
+  CompiledNode result;
+  result.macros = node.depends_on.macros;
   if (node.resource_type == ResourceType::kSeed || node.resource_type == ResourceType::kSource) {
-    return "";
+    return result;
   }
-  return compile_node(node, facts).sql;
+  Compiled compiled = compile_node(node, facts);
+  result.code = std::move(compiled.sql);
+  for (const auto& macro : compiled.macro_calls) {
+    if (std::find(result.macros.begin(), result.macros.end(), macro) == result.macros.end()) {
+      result.macros.push_back(macro);
+    }
+  }
+  return result;
 }
 
 TestQuery Project::test_query(const Node& node, const RenderFacts& facts) const {

@@ -56,6 +56,13 @@ struct RenderFacts {
   bool is_incremental = false;
 };
 
+// A node's compiled SQL and what dbt then lists in its depends_on.macros (the
+// parse's and the macros the compile itself called).
+struct CompiledNode {
+  std::string code;
+  std::vector<std::string> macros;
+};
+
 // A test ready to run: the query returning its failing rows (dbt's compiled
 // SQL of the test) and the summary query dbt's test materialization runs
 // over it (failures, should_warn, should_error), with the test's config.
@@ -128,6 +135,9 @@ class Project {
   // source has no SQL (returns ""). Throws TemplateError with the file and
   // line of the template error.
   std::string render(const Node& node, const RenderFacts& facts = {}) const;
+  // render() with the macros the node depends on after compiling (for the
+  // manifest).
+  CompiledNode compile(const Node& node, const RenderFacts& facts = {}) const;
 
   // A test's queries and config. REQUIRES: node is a test.
   TestQuery test_query(const Node& node, const RenderFacts& facts = {}) const;
@@ -143,6 +153,7 @@ class Project {
     std::string pre_injected;
     std::string sql;
     std::vector<std::pair<std::string, std::string>> ctes;
+    std::vector<std::string> macro_calls;
   };
   Compiled compile_node(const Node& node, const RenderFacts& facts) const;
   // The node's template rendered (a generic test: its macro called).

@@ -68,6 +68,25 @@ std::vector<std::string> folders_of(const std::string& relative_path) {
   return parts;
 }
 
+// Python's str.strip(): what dbt does to every file it reads.
+bool is_python_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\x0b' || c == '\x0c' ||
+         (c >= '\x1c' && c <= '\x1f');
+}
+
+// `text` stripped as dbt strips a file, and the line it then starts on.
+std::pair<std::string, int> strip_file(const std::string& text) {
+  size_t begin = 0;
+  while (begin < text.size() && is_python_space(text[begin])) ++begin;
+  size_t end = text.size();
+  while (end > begin && is_python_space(text[end - 1])) --end;
+  int line = 1;
+  for (size_t i = 0; i < begin; ++i) {
+    if (text[i] == '\n') ++line;
+  }
+  return {text.substr(begin, end - begin), line};
+}
+
 std::string trimmed(std::string text) {
   size_t begin = text.find_first_not_of(" \t\r\n");
   if (begin == std::string::npos) return "";
@@ -405,10 +424,12 @@ class ProjectParser {
     NodeContext contexts(*project_);
     ParseRecord record;
     Value::Map context = contexts.parse(node, output, record);
-    env().add_template(node.original_file_path, node.raw_code);
-    {
+    try {
+      env().add_template(node.original_file_path, node.raw_code);
       jinja::RenderScope scope(context, &record.macro_calls);
       env().render(node.original_file_path, context);
+    } catch (const jinja::TemplateError& error) {
+      rethrow_in_file_lines(error, node);
     }
     for (const auto& call : record.config_calls) node.config.merge(call);
     node.refs = record.refs;
@@ -436,7 +457,7 @@ class ProjectParser {
       for (const auto& path : files_under(file().dir / folder, {".csv"})) {
         auto node = file_node(ResourceType::kSeed, path, folder);
         node->seed_file = fs::absolute(path);
-        node->checksum = sha256_hex(read_text(path, node->original_file_path));
+        node->checksum = sha256_hex(strip_file(read_text(path, node->original_file_path)).first);
         node->config.set("materialized", "seed");
         for (const auto& level : config_levels(file().seeds, node->fqn)) node->config.merge(level);
         auto patch = seed_patches_.find(node->name);
@@ -511,7 +532,8 @@ class ProjectParser {
     for (const auto& folder : file().model_paths) {
       for (const auto& path : files_under(file().dir / folder, {".sql"})) {
         auto node = file_node(ResourceType::kModel, path, folder);
-        node->raw_code = read_text(path, node->original_file_path);
+        std::tie(node->raw_code, node->raw_code_line) =
+            strip_file(read_text(path, node->original_file_path));
         node->checksum = sha256_hex(node->raw_code);
         for (const auto& level : config_levels(file().models, node->fqn)) node->config.merge(level);
         auto patch = model_patches_.find(node->name);
@@ -536,7 +558,8 @@ class ProjectParser {
       for (const auto& path : files_under(root, {".sql"})) {
         if (relative_path(path, root).rfind("generic/", 0) == 0) continue;
         auto node = file_node(ResourceType::kTest, path, folder);
-        node->raw_code = read_text(path, node->original_file_path);
+        std::tie(node->raw_code, node->raw_code_line) =
+            strip_file(read_text(path, node->original_file_path));
         node->checksum = sha256_hex(node->raw_code);
         node->config.merge(test_defaults());
         for (const auto& level : config_levels(file().tests, node->fqn)) node->config.merge(level);
@@ -594,12 +617,13 @@ class ProjectParser {
     test.macro_namespace = definition.macro_namespace;
     test.kwargs = definition.kwargs;
     test.column_name = target.column_name;
-    test.attached_node = attached_node;
+    if (target.kind != TestTarget::Kind::kSource) test.attached_node = attached_node;
     test.file_key_name = file_key_name;
     node->test = test;
     node->raw_code =
-        fmt::format("{{{{ {}test_{}(**_dbt_generic_test_kwargs) }}}}",
-                    test.macro_namespace.empty() ? "" : test.macro_namespace + ".", test.name);
+        fmt::format("{{{{ {}test_{}(**_dbt_generic_test_kwargs) }}}}{}",
+                    test.macro_namespace.empty() ? "" : test.macro_namespace + ".", test.name,
+                    config_call(definition.config));
     node->output = node->config.target().empty() ? output : node->config.target();
     ensure_target(node->output, where);
 
@@ -610,28 +634,60 @@ class ProjectParser {
                                           kwargs_expression(test.kwargs) + ") }}{% endmacro %}");
     project_->test_kwargs_template_[node->unique_id] = template_name;
 
-    // Parse: evaluate the arguments and find the test macro, recording refs.
     const MacroInfo* macro = test_macro(test, where);
-    NodeContext contexts(*project_);
-    ParseRecord record;
-    node->relation = {project_->targets_.at(node->output).database,
-                      project_->targets_.at(node->output).schema, node->name};
-    Value::Map context = contexts.parse(*node, node->output, record);
-    {
+    node->depends_on.macros = {macro->unique_id};
+    if (macro->unique_id == "macro.dbt.test_not_null" || macro->unique_id == "macro.dbt.test_unique") {
+      // dbt's shortcut for its two commonest tests: the tested node is the
+      // only dependency, and nothing renders at parse time.
+      if (target.kind == TestTarget::Kind::kSource) {
+        node->sources = {{target.source_name, target.table_name}};
+      } else {
+        node->refs = {{"", target.name}};
+      }
+    } else {
+      // Evaluate the arguments for their refs and sources; dbt records the
+      // macro its `model` argument calls (get_where_subquery), no other.
+      NodeContext contexts(*project_);
+      ParseRecord record;
+      node->relation = {project_->targets_.at(node->output).database,
+                        project_->targets_.at(node->output).schema, node->name};
+      Value::Map context = contexts.parse(*node, node->output, record);
       jinja::RenderScope scope(context, &record.macro_calls);
-      scope.record_call(macro->unique_id);
       try {
         env().call_macro(template_name, "__dvt_kwargs", {}, {}, context);
       } catch (const jinja::TemplateError& error) {
         throw ConfigError(
             fmt::format("{}: the arguments of test '{}': {}", where, test.name, error.reason()));
       }
+      node->refs = record.refs;
+      node->sources = record.sources;
+      if (const MacroInfo* where_subquery = project_->macros_->find("get_where_subquery")) {
+        node->depends_on.macros.push_back(where_subquery->unique_id);
+      }
     }
-    node->refs = record.refs;
-    node->sources = record.sources;
-    node->depends_on.macros = record.macro_calls;
     name_relation(*node);
     add_node(std::move(node));
+  }
+
+  // dbt's construct_config: the test's own config as a config() call in its
+  // raw_code.
+  static std::string config_call(const Json& config) {
+    std::vector<std::string> parts;
+    for (const auto& [key, value] : config.items()) {
+      if (value.is_string()) {
+        std::string text = value.get<std::string>();
+        std::string escaped;
+        for (char c : text) {
+          if (c == '"') escaped += '\\';
+          escaped += c;
+        }
+        parts.push_back(fmt::format("{}=\"{}\"", key, escaped));
+      } else {
+        parts.push_back(key + "=" + jinja::python_str(jinja::value_from_json(value)));
+      }
+    }
+    if (parts.empty()) return "";
+    return fmt::format("{{{{ config({}) }}}}", fmt::join(parts, ","));
   }
 
   const MacroInfo* test_macro(const GenericTest& test, const std::string& where) {
