@@ -1,5 +1,7 @@
 #include "cli/debug.h"
 
+#include "cli/command.h"
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -189,6 +191,35 @@ int run_debug(const GlobalOptions& options, const DebugOptions& debug) {
   std::printf("\n%s\n", exit_code == 0 ? "every output has a working tier"
                                        : "some outputs have no working tier");
   return exit_code;
+}
+
+}  // namespace dvt
+
+namespace dvt {
+
+namespace {
+
+class DebugCommand : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    CLI::App* command = app.add_subcommand(
+        "debug",
+        "Connect to each output of the profile through every tier and run a trivial query");
+    command->add_option("--output", options_.output, "Check only this output");
+    command->add_flag("--json", options_.json, "Print the report as JSON");
+    return command;
+  }
+
+  int run(const GlobalOptions& global) override { return run_debug(global, options_); }
+
+ private:
+  DebugOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_debug_command() {
+  return std::make_unique<DebugCommand>();
 }
 
 }  // namespace dvt

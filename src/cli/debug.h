@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/transfer.h"
+#include "cli/global_options.h"
 
 namespace dvt {
 

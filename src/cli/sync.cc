@@ -1,5 +1,7 @@
 #include "cli/sync.h"
 
+#include "cli/command.h"
+
 #include <signal.h>
 
 #include <algorithm>
@@ -276,6 +278,41 @@ int run_sync(const GlobalOptions& options, const SyncOptions& sync) {
     for (const auto& hint : hints) std::printf("  %s\n", hint.c_str());
   }
   return 0;
+}
+
+}  // namespace dvt
+
+namespace dvt {
+
+namespace {
+
+class SyncCommand : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    CLI::App* command = app.add_subcommand("sync",
+                                           "Report the drivers and CLI tools the profile's outputs "
+                                           "can use, their versions, and how to install "
+                                           "what is missing (installs nothing)");
+    command->add_flag("--json", options_.json, "Print the report as JSON");
+    command->add_flag("--all-platforms", options_.all_platforms,
+                      "Install hints for every platform, not just this one");
+    command
+        ->add_option("--platform", options_.platform,
+                     "Hints for this platform instead of the detected one")
+        ->check(CLI::IsMember({"macos", "debian", "rhel", "alpine"}));
+    return command;
+  }
+
+  int run(const GlobalOptions& global) override { return run_sync(global, options_); }
+
+ private:
+  SyncOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_sync_command() {
+  return std::make_unique<SyncCommand>();
 }
 
 }  // namespace dvt

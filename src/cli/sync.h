@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/transfer.h"
+#include "cli/global_options.h"
 #include "connectors/pipe/tool_probe.h"
 
 namespace dvt {

@@ -1,29 +1,16 @@
-// The CLI side of copy, extract, load and hashes: the global options, turning
-// command-line endpoints into a job's transfer, and the summary.
+// The CLI side of copy, extract, load and hashes: turning command-line
+// endpoints into a job's transfer, and the summary.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "cli/endpoint.h"
+#include "cli/global_options.h"
 #include "job/transfer.h"
 #include "project/profiles.h"
 
 namespace dvt {
-
-struct GlobalOptions {
-  std::optional<std::string> profiles_dir;
-  std::string profile;
-  std::string target;
-  std::string log_format = "text";
-  bool quiet = false;
-  int verbose = 0;
-  int threads = 0;  // engine threads; 0: 1 for a reader source, 2 otherwise
-  std::string memory_limit = "1GB";
-
-  JobOptions job() const { return {threads, memory_limit}; }
-  ProfileContext profiles() const { return ProfileContext(profiles_dir, profile, target); }
-};
 
 // The transfer end an endpoint names: a file, or a table of the output it
 // names (resolved in `profiles`, which must outlive the result). `scan`, if

@@ -66,6 +66,16 @@ fs::path Profiles::resolve_dir(const std::optional<std::string>& flag) {
   return ".";
 }
 
+fs::path Profiles::resolve_dir(const std::optional<std::string>& flag,
+                               const fs::path& project_dir) {
+  if (flag) return *flag;
+  if (const char* env = std::getenv("DVT_PROFILES_DIR"); env && *env) return env;
+  if (fs::exists("profiles.yml")) return ".";
+  if (fs::exists(project_dir / "profiles.yml")) return project_dir;
+  if (const char* home = std::getenv("HOME")) return fs::path(home) / ".dvt";
+  return ".";
+}
+
 Profiles Profiles::load(const fs::path& dir) {
   Profiles profiles;
   fs::path path = dir / "profiles.yml";

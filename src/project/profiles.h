@@ -31,6 +31,10 @@ class Profiles {
   // The folder to read profiles.yml from: `flag` if given, else
   // $DVT_PROFILES_DIR, else ./ if it holds profiles.yml, else ~/.dvt/.
   static std::filesystem::path resolve_dir(const std::optional<std::string>& flag);
+  // For a project: `flag`, else $DVT_PROFILES_DIR, else ./ if it holds
+  // profiles.yml, else `project_dir` if it does, else ~/.dvt/.
+  static std::filesystem::path resolve_dir(const std::optional<std::string>& flag,
+                                           const std::filesystem::path& project_dir);
 
   // The profile named `name`; when empty: $DVT_PROFILE, else the only
   // profile in the file. Throws ConfigError otherwise.

@@ -302,10 +302,12 @@ void Environment::Deleter::operator()(DvtJinjaEnv* env) const {
   dvt_jinja_env_free(env);
 }
 
-Environment::Environment(const Whitespace& whitespace) : env_(dvt_jinja_env_new(&kHostVtable)) {
+Environment::Environment(const Whitespace& whitespace, Undefined undefined)
+    : env_(dvt_jinja_env_new(&kHostVtable)) {
   if (!env_) throw InternalError("the template engine could not create an environment");
   dvt_jinja_env_set_whitespace(env_.get(), whitespace.trim_blocks, whitespace.lstrip_blocks,
                                whitespace.keep_trailing_newline);
+  dvt_jinja_env_set_semi_strict(env_.get(), undefined == Undefined::kSemiStrict);
 }
 
 Environment::~Environment() = default;
@@ -331,6 +333,18 @@ void Environment::add_global(std::string_view name, const Value& value) {
 
 void Environment::add_function(std::string_view name, Function function) {
   add_global(name, Value(std::make_shared<FunctionObject>(std::string(name), std::move(function))));
+}
+
+void Environment::add_filter(std::string_view name, Function function) {
+  Value callee(std::make_shared<FunctionObject>(std::string(name), std::move(function)));
+  HostHandoff handoff;
+  std::string json = to_json_text(callee, handoff);
+  CallbackScope scope;
+  Result result;
+  handoff.commit();
+  dvt_jinja_env_add_filter(env_.get(), name.data(), name.size(), json.data(), json.size(),
+                           result.get());
+  check(result, scope);
 }
 
 std::string Environment::render(std::string_view name, const Value::Map& context) const {

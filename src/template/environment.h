@@ -4,7 +4,9 @@
 // Undefined values are strict: printing, iterating, testing the truth of or
 // reading an attribute of an undefined name is a TemplateError naming the
 // template, the line and the construct; `is defined`, `default` and `get`
-// are the ways to ask (docs/templating.md).
+// are the ways to ask (docs/templating.md). The semi-strict rule (what dbt
+// projects get) differs in one place: a condition treats an undefined
+// operand as false.
 //
 // Thread safety: set the environment up (add_template, add_global,
 // add_function) from one thread; render and call_macro may then run on any
@@ -33,9 +35,21 @@ struct Whitespace {
   bool keep_trailing_newline = false;
 };
 
+// What using an undefined value does.
+enum class Undefined {
+  // Every use fails but `is defined`, `default` and `get`.
+  kStrict,
+  // As strict, except that an operand of a condition (`{% if %}`,
+  // `{% elif %}`, an inline if, a loop filter; each side of its `and`/`or`,
+  // under its `not`s) that is undefined is false: `{% if not x %}` and
+  // `{% if model.config.k %}` work as in Jinja2. Printing, iterating, taking
+  // an attribute of an undefined value and passing it to a function fail.
+  kSemiStrict,
+};
+
 class Environment {
  public:
-  explicit Environment(const Whitespace& whitespace = {});
+  explicit Environment(const Whitespace& whitespace = {}, Undefined undefined = Undefined::kStrict);
   ~Environment();
   Environment(const Environment&) = delete;
   Environment& operator=(const Environment&) = delete;
@@ -53,6 +67,11 @@ class Environment {
   // A global function: `name(...)` in a template calls `function`.
   // REQUIRES: no render or call_macro is running.
   void add_function(std::string_view name, Function function);
+
+  // A filter: `value | name(a, b)` calls `function` with the positional
+  // arguments (value, a, b) and the keywords given.
+  // REQUIRES: no render or call_macro is running.
+  void add_filter(std::string_view name, Function function);
 
   // Renders the template `name` with `context` (names visible to it besides
   // the globals).

@@ -68,6 +68,19 @@ TEST(TemplateEnvironment, RefReturnsARelationThatPrintsQuoted) {
             "select * from \"analytics\".\"orders\"");
 }
 
+TEST(TemplateEnvironment, AFilterFromCppGetsTheValueFirstThenItsArguments) {
+  Environment env;
+  env.add_filter("repeat", [](const Arguments& arguments) {
+    std::string out;
+    for (int64_t i = 0; i < arguments.positional.at(1).as_int(); ++i) {
+      out += arguments.positional.at(0).as_string();
+    }
+    if (const Value* end = arguments.keyword("end")) out += end->as_string();
+    return Value(out);
+  });
+  EXPECT_EQ(render_source(env, "{{ 'ab' | repeat(3, end='!') }}"), "ababab!");
+}
+
 TEST(TemplateEnvironment, RelationAttributesComeFromCpp) {
   Environment env;
   env.add_function("ref", fake_ref);

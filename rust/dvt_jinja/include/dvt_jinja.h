@@ -59,9 +59,19 @@ DvtJinjaEnv* dvt_jinja_env_new(const DvtJinjaHostVtable* vtable);
 void dvt_jinja_env_free(DvtJinjaEnv* env);
 void dvt_jinja_env_set_whitespace(DvtJinjaEnv* env, bool trim_blocks, bool lstrip_blocks,
                                   bool keep_trailing_newline);
+
+// Chooses the undefined rule for templates added from now on: strict (the
+// default: every use of an undefined value but `is defined`, `default` and
+// `get` fails) or semi-strict (as strict, but an undefined operand of a
+// condition, in `if`, `elif`, an inline if or a loop filter, is false).
+void dvt_jinja_env_set_semi_strict(DvtJinjaEnv* env, bool semi_strict);
 int32_t dvt_jinja_env_add_template(DvtJinjaEnv* env, const char* name, size_t name_len,
                                    const char* source, size_t source_len, DvtJinjaResult* result);
 int32_t dvt_jinja_env_add_global(DvtJinjaEnv* env, const char* name, size_t name_len,
+                                 const char* json, size_t json_len, DvtJinjaResult* result);
+// A filter: `value | name(args)` calls the host object in `json` with
+// (value, args...).
+int32_t dvt_jinja_env_add_filter(DvtJinjaEnv* env, const char* name, size_t name_len,
                                  const char* json, size_t json_len, DvtJinjaResult* result);
 int32_t dvt_jinja_env_render(const DvtJinjaEnv* env, const char* name, size_t name_len,
                              const char* context, size_t context_len, DvtJinjaResult* result);

@@ -305,11 +305,167 @@ struct Group {
     open_ifs: usize,
 }
 
-/// The template with the two rewrites applied, or None when nothing changes
-/// or the tokenizer fails (MiniJinja then reports the error on the original).
-pub fn rewrite_source(source: &str) -> Option<String> {
+/// The function the semi-strict rule wraps the operands of a condition in.
+pub const TRUTH_FUNCTION: &str = "__dvt_truth";
+
+/// `__dvt_truth(value)`: whether a condition's operand holds; an undefined
+/// value is false (the semi-strict rule) instead of an error.
+pub fn truth(value: &Value) -> bool {
+    !value.is_undefined() && value.is_true()
+}
+
+// Insert priorities at one offset: a closing parenthesis before the `else ''`
+// of an inline if, before a condition's opening, before a literal's.
+const CLOSE: u8 = 0;
+const ELSE: u8 = 1;
+const OPEN_TRUTH: u8 = 2;
+const OPEN_MUTABLE: u8 = 3;
+
+/// What the condition rewrite needs to know of a token.
+#[derive(Clone, Copy, PartialEq)]
+enum Tok<'a> {
+    Ident(&'a str),
+    ParenOpen,
+    Open,
+    Close,
+    Separator,
+    Other,
+}
+
+impl<'a> Tok<'a> {
+    fn of(token: &Token<'a>) -> Tok<'a> {
+        match token {
+            Token::Ident(word) => Tok::Ident(word),
+            Token::ParenOpen => Tok::ParenOpen,
+            Token::BracketOpen | Token::BraceOpen => Tok::Open,
+            Token::ParenClose | Token::BracketClose | Token::BraceClose => Tok::Close,
+            Token::Comma | Token::Colon => Tok::Separator,
+            _ => Tok::Other,
+        }
+    }
+}
+
+type Region<'a> = [(Tok<'a>, usize, usize)];
+
+fn is_ident(token: &Tok<'_>, word: &str) -> bool {
+    matches!(token, Tok::Ident(w) if *w == word)
+}
+
+fn depth_change(token: &Tok<'_>) -> i32 {
+    match token {
+        Tok::ParenOpen | Tok::Open => 1,
+        Tok::Close => -1,
+        _ => 0,
+    }
+}
+
+/// Wraps every operand of the condition `tokens` (split at `and` and `or`,
+/// leading `not`s left outside, a parenthesized operand entered) in
+/// `__dvt_truth(...)`, so that testing an undefined value is false.
+fn wrap_condition(tokens: &Region<'_>, inserts: &mut Vec<(usize, u8, &'static str)>) {
+    let mut operands: Vec<&Region<'_>> = Vec::new();
+    let mut depth = 0;
+    let mut begin = 0;
+    for (index, (token, _, _)) in tokens.iter().enumerate() {
+        if depth == 0 && (is_ident(token, "and") || is_ident(token, "or")) {
+            operands.push(&tokens[begin..index]);
+            begin = index + 1;
+        }
+        depth += depth_change(token);
+    }
+    operands.push(&tokens[begin..]);
+    for mut operand in operands {
+        while let Some((token, _, _)) = operand.first() {
+            if !is_ident(token, "not") {
+                break;
+            }
+            operand = &operand[1..];
+        }
+        let (Some(first), Some(last)) = (operand.first(), operand.last()) else {
+            continue;
+        };
+        if first.0 == Tok::ParenOpen && operand.len() >= 2 {
+            // `( ... )` as a whole: its inside is a condition of its own.
+            let mut depth = 0;
+            let mut closes_at_end = false;
+            for (index, (token, _, _)) in operand.iter().enumerate() {
+                depth += depth_change(token);
+                if depth == 0 {
+                    closes_at_end = index + 1 == operand.len();
+                    break;
+                }
+            }
+            if closes_at_end {
+                wrap_condition(&operand[1..operand.len() - 1], inserts);
+                continue;
+            }
+        }
+        inserts.push((first.1, OPEN_TRUTH, "__dvt_truth("));
+        inserts.push((last.2, CLOSE, ")"));
+    }
+}
+
+/// The conditions of one block or expression (`tokens` between its start and
+/// end): `{% if c %}`, `{% elif c %}`, a loop filter `{% for x in xs if c %}`
+/// and inline ifs `a if c else b`.
+fn condition_inserts(
+    tokens: &Region<'_>,
+    is_block: bool,
+    inserts: &mut Vec<(usize, u8, &'static str)>,
+) {
+    let Some((head, _, _)) = tokens.first() else {
+        return;
+    };
+    if is_block && (is_ident(head, "if") || is_ident(head, "elif")) {
+        wrap_condition(&tokens[1..], inserts);
+        return;
+    }
+    let is_for = is_block && is_ident(head, "for");
+    // Inline ifs (and the loop filter): the condition runs from the `if` to
+    // its `else`, or to the end of its bracket level.
+    let mut depth = 0;
+    let mut index = 1;
+    while index < tokens.len() {
+        let token = &tokens[index].0;
+        if is_ident(token, "if") {
+            let level = depth;
+            let begin = index + 1;
+            let mut end = begin;
+            let mut inner = level;
+            while end < tokens.len() {
+                let t = &tokens[end].0;
+                if inner == level
+                    && (is_ident(t, "else")
+                        || is_ident(t, "if")
+                        || (is_for && level == 0 && is_ident(t, "recursive"))
+                        || *t == Tok::Separator)
+                {
+                    break;
+                }
+                inner += depth_change(t);
+                if inner < level {
+                    break;
+                }
+                end += 1;
+            }
+            wrap_condition(&tokens[begin..end], inserts);
+            index = end;
+            continue;
+        }
+        depth += depth_change(token);
+        index += 1;
+    }
+}
+
+/// The template with the rewrites applied, or None when nothing changes or
+/// the tokenizer fails (MiniJinja then reports the error on the original).
+/// `semi_strict` adds the condition rewrite (an undefined operand of a
+/// condition is false).
+pub fn rewrite_source(source: &str, semi_strict: bool) -> Option<String> {
     const ELSE_EMPTY: &str = " else ''";
-    let mut inserts: Vec<(usize, &'static str)> = Vec::new();
+    let mut inserts: Vec<(usize, u8, &'static str)> = Vec::new();
+    let mut region: Vec<(Tok<'_>, usize, usize)> = Vec::new();
+    let mut region_is_block = false;
     let mut groups: Vec<Group> = Vec::new();
     let mut previous: Option<Token<'_>> = None;
     let mut first_in_block = false;
@@ -328,6 +484,8 @@ pub fn rewrite_source(source: &str) -> Option<String> {
         first_in_block = false;
         match token {
             Token::VariableStart | Token::BlockStart => {
+                region.clear();
+                region_is_block = matches!(token, Token::BlockStart);
                 groups = vec![Group {
                     wrapped: false,
                     open_ifs: 0,
@@ -340,9 +498,13 @@ pub fn rewrite_source(source: &str) -> Option<String> {
             Token::VariableEnd | Token::BlockEnd => {
                 if let Some(group) = groups.first() {
                     for _ in 0..group.open_ifs {
-                        inserts.push((start, ELSE_EMPTY));
+                        inserts.push((start, ELSE, ELSE_EMPTY));
                     }
                 }
+                if semi_strict {
+                    condition_inserts(&region, region_is_block, &mut inserts);
+                }
+                region.clear();
                 groups.clear();
                 previous = None;
                 continue;
@@ -369,7 +531,7 @@ pub fn rewrite_source(source: &str) -> Option<String> {
             Token::Comma | Token::Colon => {
                 if let Some(group) = groups.last_mut() {
                     for _ in 0..group.open_ifs {
-                        inserts.push((start, ELSE_EMPTY));
+                        inserts.push((start, ELSE, ELSE_EMPTY));
                     }
                     group.open_ifs = 0;
                 }
@@ -379,7 +541,7 @@ pub fn rewrite_source(source: &str) -> Option<String> {
                     && !groups.is_empty()
                     && starts_operand(previous.as_ref());
                 if wrapped {
-                    inserts.push((start, "__dvt_mutable("));
+                    inserts.push((start, OPEN_MUTABLE, "__dvt_mutable("));
                 }
                 groups.push(Group {
                     wrapped,
@@ -390,24 +552,27 @@ pub fn rewrite_source(source: &str) -> Option<String> {
                 if groups.len() > 1 {
                     let group = groups.pop()?;
                     for _ in 0..group.open_ifs {
-                        inserts.push((start, ELSE_EMPTY));
+                        inserts.push((start, ELSE, ELSE_EMPTY));
                     }
                     if group.wrapped {
-                        inserts.push((end, ")"));
+                        inserts.push((end, CLOSE, ")"));
                     }
                 }
             }
             _ => {}
+        }
+        if semi_strict {
+            region.push((Tok::of(&token), start, end));
         }
         previous = Some(token);
     }
     if inserts.is_empty() {
         return None;
     }
-    inserts.sort_by_key(|(at, _)| *at);
+    inserts.sort_by_key(|(at, priority, _)| (*at, *priority));
     let mut out = String::with_capacity(source.len() + inserts.len() * 16);
     let mut copied = 0;
-    for (at, text) in inserts {
+    for (at, _, text) in inserts {
         out.push_str(source.get(copied..at)?);
         out.push_str(text);
         copied = at;

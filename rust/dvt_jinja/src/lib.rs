@@ -102,6 +102,8 @@ pub struct DvtJinjaResult {
 pub struct DvtJinjaEnv {
     env: Environment<'static>,
     vtable: DvtJinjaHostVtable,
+    // The semi-strict rule: a condition's undefined operand is false.
+    semi_strict: bool,
 }
 
 /// A C++ object seen from templates: attributes, calls and string form go to
@@ -856,6 +858,7 @@ pub extern "C" fn dvt_jinja_env_new(vtable: *const DvtJinjaHostVtable) -> *mut D
         env.set_formatter(python_formatter);
         env.set_unknown_method_callback(unknown_method);
         env.add_function(compat::MUTABLE_FUNCTION, compat::make_mutable);
+        env.add_function(compat::TRUTH_FUNCTION, |value: &Value| compat::truth(value));
         env.add_filter("tojson", compat::tojson);
         env.add_filter("default", compat::default);
         env.add_filter("d", compat::default);
@@ -863,6 +866,7 @@ pub extern "C" fn dvt_jinja_env_new(vtable: *const DvtJinjaHostVtable) -> *mut D
         Box::into_raw(Box::new(DvtJinjaEnv {
             env,
             vtable: unsafe { *vtable },
+            semi_strict: false,
         }))
     })
     .unwrap_or(std::ptr::null_mut())
@@ -893,6 +897,17 @@ pub unsafe extern "C" fn dvt_jinja_env_set_whitespace(
     }
 }
 
+/// Chooses the undefined rule for templates added from now on: strict (every
+/// use of an undefined value but `is defined`, `default` and `get` fails) or
+/// semi-strict (as strict, but an undefined operand of a condition, in
+/// `if`, `elif`, an inline if or a loop filter, is false).
+#[no_mangle]
+pub unsafe extern "C" fn dvt_jinja_env_set_semi_strict(env: *mut DvtJinjaEnv, semi_strict: bool) {
+    if let Some(env) = env.as_mut() {
+        env.semi_strict = semi_strict;
+    }
+}
+
 /// Compiles `source` as template `name` (replacing one of that name).
 #[no_mangle]
 pub unsafe extern "C" fn dvt_jinja_env_add_template(
@@ -909,7 +924,7 @@ pub unsafe extern "C" fn dvt_jinja_env_add_template(
         let source = str_arg(source, source_len)?.to_string();
         // Jinja2 reads every newline as \n; so does dvt.
         let source = source.replace("\r\n", "\n").replace('\r', "\n");
-        match compat::rewrite_source(&source) {
+        match compat::rewrite_source(&source, env.semi_strict) {
             Some(rewritten) => {
                 if env.env.add_template_owned(name.clone(), rewritten).is_ok() {
                     return Ok(());
@@ -938,6 +953,40 @@ pub unsafe extern "C" fn dvt_jinja_env_add_global(
         let name = str_arg(name, name_len)?.to_string();
         let value = json_text_to_value(str_arg(json, json_len)?, &env.vtable)?;
         env.env.add_global(name, value);
+        Ok(())
+    })
+}
+
+/// Adds a filter: `value | name(args)` calls the host object in the JSON
+/// `json` with the arguments (value, args...).
+#[no_mangle]
+pub unsafe extern "C" fn dvt_jinja_env_add_filter(
+    env: *mut DvtJinjaEnv,
+    name: *const c_char,
+    name_len: usize,
+    json: *const c_char,
+    json_len: usize,
+    result: *mut DvtJinjaResult,
+) -> i32 {
+    guarded(result, |_| {
+        let env = env.as_mut().ok_or_else(null_environment)?;
+        let name = str_arg(name, name_len)?.to_string();
+        let callee = json_text_to_value(str_arg(json, json_len)?, &env.vtable)?;
+        if callee.downcast_object_ref::<HostObject>().is_none() {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                "a filter must be a host object",
+            ));
+        }
+        env.env.add_filter(
+            name,
+            move |state: &State, value: Value, rest: minijinja::value::Rest<Value>| {
+                let mut args = Vec::with_capacity(rest.len() + 1);
+                args.push(value);
+                args.extend(rest.iter().cloned());
+                callee.call(state, &args)
+            },
+        );
         Ok(())
     })
 }

@@ -1,0 +1,3 @@
+select *
+from {{ ref('revenue') }}
+where revenue < 0
