@@ -1,8 +1,11 @@
 // dvt extract FROM: a table or query to <staging>/<name>.parquet.
+#include "state/extract.h"
 #include "cli/command.h"
+#include "cli/progress_line.h"
 #include "cli/transfer.h"
 #include "cli/transfer_flags.h"
 #include "core/error.h"
+#include "project/profiles.h"
 
 namespace dvt {
 
@@ -20,6 +23,20 @@ class ExtractCommand : public Command {
                         "Staging folder (default: <project>/.dvt/staging)");
     add_source_flags(command, source_);
     add_method_flag(command, method_);
+    command
+        ->add_flag("--full-refresh", full_refresh_,
+                   "Extract every row, even when the state says the source is unchanged")
+        ->group("State");
+    command
+        ->add_flag("--delta", delta_,
+                   "Read only new and changed rows (found by comparing row hashes with the ones "
+                   "kept last time; a table with a primary or unique key)")
+        ->group("State");
+    command
+        ->add_option("--incremental-key", incremental_key_,
+                     "Read only rows whose COL is at least the largest value extracted before, "
+                     "merged into the staging file by key (appended without one)")
+        ->group("State");
     return command;
   }
 
@@ -27,19 +44,27 @@ class ExtractCommand : public Command {
     Method method = parse_method(method_);
     Endpoint from = parse_endpoint(from_);
     ScanRequest scan = make_scan(source_, method);
-    LoadRequest load = make_load(TargetFlags{}, method);
     if (from.is_file) {
       throw ConfigError("extract reads a database table; to copy a file use dvt copy");
     }
     std::string file = staging_name(name_, from.table.name, "extract with --query needs --name");
-    Endpoint to =
-        parse_endpoint((staging_dir(global, staging_dir_) / (file + ".parquet")).string());
-    report(run_cli_transfer(global, "extract", from, scan, to, load));
+    ProfileContext profiles = global.profiles();
+    ExtractJob job;
+    job.from = resolve_end(profiles, from, &scan);
+    job.scan = scan;
+    job.staging_dir = staging_dir(global, staging_dir_);
+    job.name = file;
+    job.full_refresh = full_refresh_;
+    job.delta = delta_;
+    job.incremental_key = incremental_key_;
+    ProgressLine line;
+    report(run_extract(global.job(), job, &line));
     return 0;
   }
 
  private:
-  std::string from_, name_, staging_dir_, method_ = "auto";
+  std::string from_, name_, staging_dir_, method_ = "auto", incremental_key_;
+  bool full_refresh_ = false, delta_ = false;
   SourceFlags source_;
 };
 

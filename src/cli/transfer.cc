@@ -47,7 +47,7 @@ TransferResult run_cli_transfer(const GlobalOptions& options, const std::string&
 void report(const TransferResult& result) {
   double rate = result.seconds > 0 ? result.rows / result.seconds : 0;
   nlohmann::json json = {
-      {"status", "success"},
+      {"status", result.status},
       {"command", result.command},
       {"source", result.source},
       {"target", result.target},
@@ -57,7 +57,9 @@ void report(const TransferResult& result) {
       {"rows_per_second", static_cast<uint64_t>(rate)},
       {"method", {{"source", result.source_method}, {"target", result.target_method}}},
       {"fallbacks", result.fallbacks},
-      {"warnings", result.warnings}};
+      {"warnings", result.warnings},
+      {"source_bytes", result.source_bytes}};
+  if (!result.note.empty()) json["note"] = result.note;
   if (result.inserted) json["inserted"] = *result.inserted;
   if (result.updated) json["updated"] = *result.updated;
   if (result.deleted) json["deleted"] = *result.deleted;
@@ -67,6 +69,14 @@ void report(const TransferResult& result) {
     return;
   }
   if (logger.verbosity() < 0) return;
+  if (result.status == "skipped") {
+    std::printf("%s\n", logger
+                            .redact(fmt::format("{}: skipped: {}  {} -> {}", result.command,
+                                                result.note, result.source, result.target))
+                            .c_str());
+    std::fflush(stdout);
+    return;
+  }
   std::string text =
       fmt::format("{}: {} rows  {} -> {}  in {:.2f} s ({} rows/s", result.command, result.rows,
                   result.source, result.target, result.seconds, static_cast<uint64_t>(rate));
@@ -79,6 +89,7 @@ void report(const TransferResult& result) {
   if (result.deleted) changes.push_back(fmt::format("{} deleted", *result.deleted));
   if (!changes.empty())
     std::printf("  target: %s\n", fmt::format("{}", fmt::join(changes, ", ")).c_str());
+  if (!result.note.empty()) std::printf("  %s\n", logger.redact(result.note).c_str());
   for (const auto& fallback : result.fallbacks)
     std::printf("  fallback: %s\n", logger.redact(fallback).c_str());
   for (const auto& warning : result.warnings)

@@ -77,10 +77,176 @@ std::unique_ptr<Connector> make_connector(const OutputConfig& output, Engine& en
                   output.location(), output.name(), output.type()));
 }
 
-Source Connector::open_row_hashes(Engine& /*engine*/, const TableRef& table,
-                                  Progress* /*progress*/) {
-  throw ConfigError(
-      fmt::format("row hashes are not available for {} on this adapter", table.display()));
+namespace {
+
+// "FROM <table or query> [WHERE predicate]" of a scan.
+std::string from_where(Connector& connector, const ScanRequest& request) {
+  std::string sql = request.query.empty() ? connector.read_name(request.table)
+                                          : "(" + request.query + ") AS dvt_query";
+  if (!request.where.empty()) sql += " WHERE " + request.where;
+  return sql;
+}
+
+// The key columns of a table, with their types, in the key's order.
+std::vector<Column> key_columns(const TableSchema& table, const std::vector<std::string>& key) {
+  std::vector<Column> columns;
+  for (const auto& name : key) {
+    int index = table.find(name);
+    if (index < 0) throw InternalError("key column " + name + " is not among the table's columns");
+    columns.push_back(table.columns[static_cast<size_t>(index)]);
+  }
+  return columns;
+}
+
+// A scan of `sql` (in the source's dialect) through the tier `like` asks for.
+ScanRequest query_like(const ScanRequest& like, std::string sql) {
+  ScanRequest request;
+  request.query = std::move(sql);
+  request.method = like.method;
+  request.keep_order = like.keep_order;
+  return request;
+}
+
+}  // namespace
+
+std::vector<std::string> Connector::row_key(const TableRef& table) {
+  std::vector<std::string> key = describe(table).primary_key;
+  if (key.empty()) {
+    throw ConfigError(fmt::format("table {} has no primary key; row hashes and --delta need one",
+                                  table.display()));
+  }
+  return key;
+}
+
+TableSchema Connector::describe_scan(Engine& engine, const ScanRequest& request) {
+  if (request.query.empty()) {
+    TableSchema table = describe(request.table);
+    if (request.columns.empty()) return table;
+    TableSchema selected;
+    for (const auto& name : request.columns) {
+      int index = table.find(name);
+      if (index < 0) {
+        throw ConfigError(
+            fmt::format("table {} has no column \"{}\"", request.table.display(), name));
+      }
+      selected.columns.push_back(table.columns[static_cast<size_t>(index)]);
+    }
+    bool whole_key = !table.primary_key.empty();
+    for (const auto& name : table.primary_key) whole_key &= selected.find(name) >= 0;
+    if (whole_key) selected.primary_key = table.primary_key;
+    selected.estimated_rows = table.estimated_rows;
+    return selected;
+  }
+  // A query's columns are what it yields: run it for no rows.
+  const Dialect& sql = dialect();
+  ScanRequest probe = request;
+  probe.where = request.where.empty() ? sql.false_predicate()
+                                      : "(" + request.where + ") AND " + sql.false_predicate();
+  probe.limit.reset();
+  return open_source(engine, probe, nullptr).schema;
+}
+
+Fingerprint Connector::fingerprint(Engine& engine, const ScanRequest& request) {
+  return content_fingerprint(engine, request);
+}
+
+Fingerprint Connector::content_fingerprint(Engine& engine, const ScanRequest& request) {
+  const Dialect& sql = dialect();
+  if (request.limit) {
+    throw ConfigError("a scan with --limit has no fingerprint: which rows it reads is not fixed");
+  }
+  TableSchema schema = describe_scan(engine, request);
+  Source source = open_source(
+      engine,
+      query_like(request, fmt::format("SELECT count(*) AS dvt_rows, {} AS dvt_hash_sum FROM {}",
+                                      sql.hash_aggregate(sql.row_hash(schema.columns)),
+                                      from_where(*this, request))),
+      nullptr);
+  auto rows = engine.query_strings("SELECT * FROM " + source.relation);
+  if (rows.size() != 1 || rows[0].size() != 2 || !rows[0][0]) {
+    throw InternalError("the fingerprint query did not return one row of two columns");
+  }
+  // A sum over no rows is NULL.
+  return Fingerprint{"md5", std::stoull(*rows[0][0]), rows[0][1].value_or("0")};
+}
+
+std::string Connector::row_version_sql(Engine& /*engine*/, const ScanRequest& /*request*/,
+                                       const TableSchema& scan) {
+  const Dialect& sql = dialect();
+  return sql.hex_value(sql.row_hash(scan.columns), 10);
+}
+
+Source Connector::open_row_hashes(Engine& engine, const TableRef& table, Progress* progress) {
+  ScanRequest request;
+  request.table = table;
+  return open_row_hashes(engine, request, progress);
+}
+
+Source Connector::open_row_hashes(Engine& engine, const ScanRequest& request, Progress* progress) {
+  const Dialect& sql = dialect();
+  if (!request.query.empty() || request.table.name.empty())
+    throw ConfigError("row hashes read a table, not a query");
+  std::vector<std::string> key = row_key(request.table);
+  TableSchema table = describe(request.table);
+  TableSchema schema = request.columns.empty() ? table : describe_scan(engine, request);
+  Source source =
+      open_source(engine,
+                  query_like(request, fmt::format("SELECT {} AS {}, {} AS {} FROM {}",
+                                                  sql.key_text(key_columns(table, key)),
+                                                  sql.quote("_pk"), sql.row_hash(schema.columns),
+                                                  sql.quote("_hash"), from_where(*this, request))),
+                  progress);
+  TableSchema hashes =
+      row_hash_schema("", request.where.empty() ? table.estimated_rows : std::nullopt);
+  for (size_t i = 0; i < hashes.columns.size() && i < source.schema.columns.size(); ++i)
+    hashes.columns[i].source_type = source.schema.columns[i].source_type;
+  source.schema = std::move(hashes);
+  return source;
+}
+
+Source Connector::open_annotated_source(Engine& engine, const ScanRequest& request,
+                                        const RowAnnotations& annotations, Progress* progress) {
+  const Dialect& sql = dialect();
+  TableSchema schema = describe_scan(engine, request);
+  // Key and cursor columns need not be among those read.
+  TableSchema table =
+      request.query.empty() && !request.columns.empty() ? describe(request.table) : schema;
+  std::string select = sql.name_list(schema.names());
+  auto add = [&](const std::string& expression, const char* name) {
+    if (schema.find(name) >= 0) {
+      throw ConfigError(fmt::format("table {} has a column named {}, which dvt reserves",
+                                    request.table.display(), name));
+    }
+    select += fmt::format(", {} AS {}", expression, sql.quote(name));
+  };
+  if (!annotations.key.empty()) {
+    std::string key_text = sql.key_text(key_columns(table, annotations.key));
+    add(key_text, "_dvt_pk");
+    if (annotations.buckets) {
+      add(row_version_sql(engine, request, schema), "_dvt_version");
+      add(sql.text_bucket(key_text, annotations.buckets), "_dvt_bucket");
+    }
+  }
+  if (!annotations.cursor.empty()) {
+    const Column cursor = key_columns(table, {annotations.cursor})[0];
+    add(fmt::format("CASE WHEN {} IS NULL THEN NULL ELSE {} END", sql.quote(cursor.name),
+                    sql.text_of(cursor)),
+        "_dvt_cursor");
+  }
+  std::string scan = fmt::format("SELECT {} FROM {}", select, from_where(*this, request));
+  if (request.limit) scan = sql.limit_rows(scan, *request.limit);
+  Source source = open_source(engine, query_like(request, scan), progress);
+  // The query's result types, with what the catalog knows besides.
+  for (auto& column : source.schema.columns) {
+    int index = schema.find(column.name);
+    if (index >= 0) {
+      column.nullable = schema.columns[static_cast<size_t>(index)].nullable;
+      column.source_type = schema.columns[static_cast<size_t>(index)].source_type;
+    }
+  }
+  source.schema.primary_key = schema.primary_key;
+  source.schema.estimated_rows = request.where.empty() ? table.estimated_rows : std::nullopt;
+  return source;
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/dialect.h"
 #include "connectors/method.h"
 #include "core/batch.h"
 #include "core/progress.h"
@@ -76,6 +77,35 @@ class Sink {
                              const TableSchema& schema, Progress* progress) = 0;
 };
 
+// A summary of the rows of a scan, computed inside the source so that one row
+// crosses the network: equal fingerprints mean the same rows (up to the odds
+// of a hash collision, 2^-60 for "md5").
+struct Fingerprint {
+  // How `value` was computed; fingerprints of different methods never match.
+  //   "md5"  the content fingerprint: Dialect::hash_aggregate of the row
+  //          hashes (open_row_hashes) of the scan's columns;
+  //   a connector may offer a cheaper one for a table (connector.cc lists
+  //   them), which may change when no value did (never the other way).
+  std::string method;
+  uint64_t rows = 0;
+  std::string value;
+
+  bool operator==(const Fingerprint&) const = default;
+};
+
+// Columns open_annotated_source adds to the rows it reads.
+struct RowAnnotations {
+  // Non-empty: `_dvt_pk`, each row's key text (as open_row_hashes' `_pk`)
+  // by these columns.
+  std::vector<std::string> key;
+  // Non-empty: `_dvt_cursor`, the source's canonical text (Dialect::text_of)
+  // of this column's value, NULL for NULL.
+  std::string cursor;
+  // Non-zero (with `key`): also `_dvt_version` (row_version_sql) and
+  // `_dvt_bucket`, the key's bucket of so many (Dialect::text_bucket).
+  uint64_t buckets = 0;
+};
+
 class Connector {
  public:
   virtual ~Connector() = default;
@@ -85,9 +115,44 @@ class Connector {
   virtual Source open_source(Engine& engine, const ScanRequest& request, Progress* progress) = 0;
   virtual std::unique_ptr<Sink> open_sink(const LoadRequest& request) = 0;
 
-  // One row per source row, computed inside the source database and streamed:
-  // `_pk` VARCHAR (the primary key) and `_hash` VARCHAR (32 lowercase hex
-  // digits, MD5). Encoding, identical for every database:
+  // --- source state (the same for every connector that has a dialect) -------
+
+  // The quoted name a scan reads `table` by: qualified_name(), unless the
+  // connector reads through another name (DuckDB: its read-only attachment).
+  virtual std::string read_name(const TableRef& table) { return qualified_name(table); }
+  // The columns that identify a row of `table`: its primary key, else a
+  // unique key on NOT NULL columns, in the key's order. Throws ConfigError
+  // naming the table when it has none.
+  virtual std::vector<std::string> row_key(const TableRef& table);
+
+  // The columns `request` reads, with the source's own type spellings (the
+  // catalog's for a table, the result's for a query) and, for a table, its
+  // primary key. Throws ConfigError for a column the table lacks.
+  virtual TableSchema describe_scan(Engine& engine, const ScanRequest& request);
+
+  // The fingerprint of the rows `request` reads (its table or query, columns
+  // and predicate): the cheapest method this source has for it. Throws
+  // ConfigError for a request with a limit (which rows it reads is not fixed)
+  // or an adapter without a dialect.
+  virtual Fingerprint fingerprint(Engine& engine, const ScanRequest& request);
+  // A number of at most 40 bits per row of `request`'s table, computed by the
+  // source, that changes whenever the row does (and may when it does not),
+  // for --delta to find changed rows without reading them: by default the
+  // first 10 hex digits of the row hash; a connector whose rows carry a
+  // cheaper version offers that.
+  virtual std::string row_version_sql(Engine& engine, const ScanRequest& request,
+                                      const TableSchema& scan);
+  // Whether the database refuses two rows with the same row_key() (false
+  // for ClickHouse, whose keys order rows but do not make them unique).
+  virtual bool enforces_unique_keys() const { return true; }
+  // The "md5" fingerprint, whatever cheaper method the source has.
+  Fingerprint content_fingerprint(Engine& engine, const ScanRequest& request);
+
+  // One row per row `request` reads (a table, with its columns and
+  // predicate), computed inside the source database and streamed:
+  // `_pk` VARCHAR (the row's key, row_key()) and `_hash` VARCHAR (32
+  // lowercase hex digits, MD5) of the columns read. Encoding, identical for
+  // every database (Dialect::row_hash):
   //   each value is rendered as text (the database's canonical text form);
   //   NULL becomes "N"; a non-NULL value becomes "V" <byte length> ":" <text>;
   //   the row's encoded values are concatenated in column order and hashed.
@@ -95,7 +160,13 @@ class Connector {
   //   encoding (unhashed) of the key columns.
   // Throws ConfigError when the table has no primary or unique key, or the
   // adapter does not compute hashes.
-  virtual Source open_row_hashes(Engine& engine, const TableRef& table, Progress* progress);
+  Source open_row_hashes(Engine& engine, const ScanRequest& request, Progress* progress);
+  Source open_row_hashes(Engine& engine, const TableRef& table, Progress* progress);
+  // The rows `request` reads (a table) with `annotations` as more columns,
+  // computed by the same statement, so they describe exactly these rows.
+  // Throws ConfigError when the table has a column of an annotation's name.
+  Source open_annotated_source(Engine& engine, const ScanRequest& request,
+                               const RowAnnotations& annotations, Progress* progress);
 
   // For `dvt debug`: connects through `tier` alone, runs a trivial query and
   // returns what the server says of itself (its version). Throws what a job

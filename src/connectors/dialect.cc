@@ -85,6 +85,73 @@ std::string Dialect::key_text(const std::vector<Column>& key) const {
   return concat(parts);
 }
 
+namespace {
+
+// A decimal number as SQL writes it (digits, one point, an exponent).
+bool plain_number(std::string_view text) {
+  if (text.empty()) return false;
+  size_t i = text[0] == '-' || text[0] == '+' ? 1 : 0;
+  bool digits = false, point = false;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= '0' && c <= '9') {
+      digits = true;
+    } else if (c == '.' && !point) {
+      point = true;
+    } else if ((c == 'e' || c == 'E') && digits && i + 1 < text.size()) {
+      size_t j = i + 1;
+      if (text[j] == '-' || text[j] == '+') ++j;
+      if (j == text.size()) return false;
+      for (; j < text.size(); ++j)
+        if (text[j] < '0' || text[j] > '9') return false;
+      return true;
+    } else {
+      return false;
+    }
+  }
+  return digits;
+}
+
+bool numeric_type(const Type& type) {
+  switch (type.id) {
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_UHUGEINT:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool lowercase_hex(std::string_view text) {
+  if (text.size() % 2) return false;
+  for (char c : text)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string Dialect::value_from_text(const Column& column, std::string_view text) const {
+  if (numeric_type(column.type) && plain_number(text)) return std::string(text);
+  if (column.type.id == DUCKDB_TYPE_BLOB && lowercase_hex(text)) return fmt::format("X'{}'", text);
+  return literal(text);
+}
+
+std::string Dialect::text_bucket(const std::string& text, uint64_t buckets) const {
+  return fmt::format("({} & {})", hex_value(md5_hex(text), 8), buckets - 1);
+}
+
 std::string Dialect::create_schema(const std::string& schema) const {
   return "CREATE SCHEMA IF NOT EXISTS " + schema;
 }

@@ -85,6 +85,17 @@ class Dialect {
   std::string row_hash(const std::vector<Column>& columns) const;
   // The key text of `key` (see above).
   std::string key_text(const std::vector<Column>& key) const;
+  // A literal of `column`'s type whose canonical text (text_of) is `text`,
+  // for finding rows by key: a number as itself, bytes (given as lowercase
+  // hex) as the family's hex literal, anything else as a string literal that
+  // the database reads as the column's type when compared with it.
+  virtual std::string value_from_text(const Column& column, std::string_view text) const;
+  // The number the first `digits` (at most 15) hex digits of a hex
+  // expression spell, as an integer expression.
+  virtual std::string hex_value(const std::string& hex, int digits) const = 0;
+  // A bucket in [0, buckets) of a text expression (REQUIRES: buckets is a
+  // power of two), from a hash of the text, for spreading keys evenly.
+  virtual std::string text_bucket(const std::string& text, uint64_t buckets) const;
   // An order-independent aggregate of row hashes (`hash` is a 32-digit hex
   // expression), for a table's content fingerprint: the exact sum of the
   // first 15 hex digits of every hash read as an integer (60 bits each, so a

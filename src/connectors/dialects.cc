@@ -85,6 +85,10 @@ class StandardDialect : public Dialect {
     throw ConfigError(
         "row hashes need the family's dialect; name it with `dialect:` on the output");
   }
+  std::string hex_value(const std::string& /*hex*/, int /*digits*/) const override {
+    throw ConfigError(
+        "row versions need the family's dialect; name it with `dialect:` on the output");
+  }
 };
 
 std::string lower(std::string_view text) {

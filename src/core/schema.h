@@ -18,7 +18,7 @@ struct Column {
   bool nullable = true;
   // The type a new table declares for it, in the target's SQL, when the user
   // chose one (a seed's column_types); empty: the target dialect's choice.
-  std::string declared_type;
+  std::string declared_type{};
 };
 
 struct TableSchema {

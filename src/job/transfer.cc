@@ -15,10 +15,6 @@ namespace dvt {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// Streams the rows of `source` into `sink`, with progress, and fills the
-// result's counts.
 void move_rows(Engine& engine, const std::string& command, Source& source, Sink& sink,
                Progress& progress, ProgressObserver* observer, TransferResult& result) {
   progress.set_estimate(source.schema.estimated_rows);
@@ -43,6 +39,7 @@ void move_rows(Engine& engine, const std::string& command, Source& source, Sink&
   result.updated = loaded.updated;
   result.deleted = loaded.deleted;
   result.bytes = source.reader ? source.reader->bytes_read() : progress.bytes();
+  result.source_bytes = source.reader ? source.reader->bytes_read() : 0;
   result.seconds = progress.elapsed_seconds();
   result.source_method = source.method;
   result.target_method = loaded.method;
@@ -50,6 +47,8 @@ void move_rows(Engine& engine, const std::string& command, Source& source, Sink&
   result.fallbacks.insert(result.fallbacks.end(), loaded.fallbacks.begin(), loaded.fallbacks.end());
   if (source.reader) result.warnings = source.reader->warnings();
 }
+
+namespace {
 
 // Whether `end` is a database whose adapter has `method` as a tier.
 bool has_tier(const TransferEnd& end, Method method) {

@@ -64,12 +64,26 @@ struct TransferResult {
   // What a merge or delete+insert did, where the target reports it.
   std::optional<uint64_t> inserted, updated, deleted;
   uint64_t bytes = 0;
+  // What the source sent, as its readers counted it (all of a job's reads).
+  uint64_t source_bytes = 0;
   double seconds = 0;
   std::string source_method;
   std::string target_method;
   std::vector<std::string> fallbacks;
   std::vector<std::string> warnings;  // what the reader says the user must know
+  // "success", or "skipped" when the source state found nothing to move.
+  std::string status = "success";
+  // What the source state decided, for the summary ("unchanged since ...",
+  // "extracted in full: the schema changed: ..."); empty when it has nothing to say.
+  std::string note;
 };
+
+// Streams the rows of an opened `source` into `sink` (what run_transfer does
+// once both ends are open), with `progress` (which the source's reader was
+// opened with) watched by `observer`; fills the counts, methods and
+// timings of `result`, whose source and target name the two ends.
+void move_rows(Engine& engine, const std::string& command, Source& source, Sink& sink,
+               Progress& progress, ProgressObserver* observer, TransferResult& result);
 
 // Runs `transfer` on `engine`. Throws dvt::Error on failure (ConfigError for
 // a transfer that names no table, or a file onto itself); the target is then

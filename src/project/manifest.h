@@ -20,8 +20,7 @@ using Json = nlohmann::ordered_json;
 
 // One node as the manifest has it; `compiled` (when given) adds the compiled
 // fields.
-Json node_to_json(const Project& project, const Node& node,
-                  const CompiledNode* compiled = nullptr);
+Json node_to_json(const Project& project, const Node& node, const CompiledNode* compiled = nullptr);
 
 // Where dvt compile writes the node's compiled SQL, as dbt does:
 // <target>/compiled/<package>/<original_file_path> for a file of its own, and
@@ -34,7 +33,8 @@ Json relation_name(const Project& project, const Node& node);
 
 // The whole manifest. `compiled` maps unique_ids to what dvt compile
 // rendered; a node without an entry has no compiled fields.
-Json manifest_json(const Project& project, const std::map<std::string, CompiledNode>& compiled = {});
+Json manifest_json(const Project& project,
+                   const std::map<std::string, CompiledNode>& compiled = {});
 
 // Writes `manifest` to <target>/manifest.json (through a temp file and a
 // rename). Throws DataError naming the file when it cannot.

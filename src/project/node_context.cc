@@ -100,7 +100,8 @@ class Api : public jinja::HostObject {
 }  // namespace
 
 void rethrow_in_file_lines(const TemplateError& error, const Node& node) {
-  if (node.raw_code_line > 1 && error.template_name() == node.original_file_path && error.line() > 0) {
+  if (node.raw_code_line > 1 && error.template_name() == node.original_file_path &&
+      error.line() > 0) {
     throw TemplateError(error.reason(), error.reason_kind(), error.template_name(),
                         error.line() + node.raw_code_line - 1);
   }

@@ -620,10 +620,9 @@ class ProjectParser {
     if (target.kind != TestTarget::Kind::kSource) test.attached_node = attached_node;
     test.file_key_name = file_key_name;
     node->test = test;
-    node->raw_code =
-        fmt::format("{{{{ {}test_{}(**_dbt_generic_test_kwargs) }}}}{}",
-                    test.macro_namespace.empty() ? "" : test.macro_namespace + ".", test.name,
-                    config_call(definition.config));
+    node->raw_code = fmt::format("{{{{ {}test_{}(**_dbt_generic_test_kwargs) }}}}{}",
+                                 test.macro_namespace.empty() ? "" : test.macro_namespace + ".",
+                                 test.name, config_call(definition.config));
     node->output = node->config.target().empty() ? output : node->config.target();
     ensure_target(node->output, where);
 
@@ -636,7 +635,8 @@ class ProjectParser {
 
     const MacroInfo* macro = test_macro(test, where);
     node->depends_on.macros = {macro->unique_id};
-    if (macro->unique_id == "macro.dbt.test_not_null" || macro->unique_id == "macro.dbt.test_unique") {
+    if (macro->unique_id == "macro.dbt.test_not_null" ||
+        macro->unique_id == "macro.dbt.test_unique") {
       // dbt's shortcut for its two commonest tests: the tested node is the
       // only dependency, and nothing renders at parse time.
       if (target.kind == TestTarget::Kind::kSource) {

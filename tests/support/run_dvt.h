@@ -17,8 +17,8 @@ struct DvtRun {
 };
 
 struct DvtRunOptions {
-  std::string cwd;                                               // empty: the current folder
-  std::vector<std::pair<std::string, std::string>> environment;  // added for the child
+  std::string cwd{};                                               // empty: the current folder
+  std::vector<std::pair<std::string, std::string>> environment{};  // added for the child
   int interrupt_after_ms = -1;  // >= 0: send SIGINT to the child after this long
 };
 

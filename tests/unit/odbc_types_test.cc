@@ -20,14 +20,7 @@ namespace {
 
 OdbcColumnInfo info(SQLSMALLINT sql_type, std::string type_name, int64_t size, int digits,
                     bool is_unsigned = false) {
-  OdbcColumnInfo column;
-  column.name = "c";
-  column.sql_type = sql_type;
-  column.type_name = std::move(type_name);
-  column.column_size = size;
-  column.decimal_digits = digits;
-  column.is_unsigned = is_unsigned;
-  return column;
+  return OdbcColumnInfo{"c", sql_type, std::move(type_name), size, digits, true, is_unsigned};
 }
 
 std::string mapped(const OdbcColumnInfo& column, const std::string& family) {

@@ -43,6 +43,23 @@ std::string ChDialect::md5_hex(const std::string& text) const {
   return fmt::format("lower(hex(MD5({})))", text);
 }
 
+std::string ChDialect::value_from_text(const Column& column, std::string_view text) const {
+  if (column.type.id == DUCKDB_TYPE_DECIMAL) return literal(text);
+  return Dialect::value_from_text(column, text);
+}
+
+std::string ChDialect::hex_value(const std::string& hex, int digits) const {
+  // unhex() wants whole bytes; the bytes of a big-endian number, reversed,
+  // read as a little-endian UInt64 (shorter strings are zero-extended).
+  std::string value = fmt::format("reinterpretAsUInt64(reverse(unhex(substring({}, 1, {}))))", hex,
+                                  digits + digits % 2);
+  return digits % 2 ? fmt::format("bitShiftRight({}, 4)", value) : value;
+}
+
+std::string ChDialect::text_bucket(const std::string& text, uint64_t buckets) const {
+  return fmt::format("bitAnd(cityHash64({}), {})", text, buckets - 1);
+}
+
 std::string ChDialect::hash_aggregate(const std::string& hash) const {
   // The first 16 hex digits as the big-endian UInt64 they spell, shifted to 15.
   return fmt::format(

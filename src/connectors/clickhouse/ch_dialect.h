@@ -27,6 +27,11 @@ class ChDialect : public Dialect {
   // The sum wraps at 2^64 (servers before 21.x have no 128-bit sum); still
   // order-independent, and it changes when a row's hash changes.
   std::string hash_aggregate(const std::string& hash) const override;
+  std::string hex_value(const std::string& hex, int digits) const override;
+  std::string text_bucket(const std::string& text, uint64_t buckets) const override;
+  // A Decimal as a string literal: ClickHouse refuses a Float64 in the IN
+  // set of a Decimal column.
+  std::string value_from_text(const Column& column, std::string_view text) const override;
   bool transactional_ddl() const override { return false; }
   // A MergeTree ordered by nothing (a model has no key).
   std::string create_table_as(const std::string& table, const std::string& query) const override;

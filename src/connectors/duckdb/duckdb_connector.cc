@@ -298,6 +298,16 @@ class DuckDbConnector : public Connector {
     return qualified(engine_.attach(path_, false), table);
   }
 
+  // Read-only, as a scan of the file attaches it.
+  std::string read_name(const TableRef& table) override {
+    std::string catalog = attach_for_reading();
+    if (!table_exists(engine_, catalog, table)) {
+      throw ConfigError(fmt::format("output '{}': DuckDB database {} has no table {}", name_, path_,
+                                    table.display()));
+    }
+    return qualified(catalog, table);
+  }
+
   std::string check(Method tier) override {
     require_in_process(tier, name_, "DuckDB");
     std::string catalog = attach_for_reading();

@@ -21,6 +21,18 @@ std::string DuckDbDialect::hash_aggregate(const std::string& hash) const {
   return fmt::format("CAST(sum(CAST('0x' || substr({}, 1, 15) AS BIGINT)) AS VARCHAR)", hash);
 }
 
+std::string DuckDbDialect::value_from_text(const Column& column, std::string_view text) const {
+  return fmt::format("CAST({} AS {})", literal(text), column.type.sql());
+}
+
+std::string DuckDbDialect::hex_value(const std::string& hex, int digits) const {
+  return fmt::format("CAST('0x' || substr({}, 1, {}) AS BIGINT)", hex, digits);
+}
+
+std::string DuckDbDialect::text_bucket(const std::string& text, uint64_t buckets) const {
+  return fmt::format("CAST(hash({}) & {} AS BIGINT)", text, buckets - 1);
+}
+
 std::string DuckDbDialect::truncate(const std::string& table) const {
   return "DELETE FROM " + table;
 }

@@ -76,6 +76,14 @@ std::string MysqlDialect::hash_aggregate(const std::string& hash) const {
                      hash);
 }
 
+std::string MysqlDialect::hex_value(const std::string& hex, int digits) const {
+  return fmt::format("CAST(CONV(SUBSTRING({}, 1, {}), 16, 10) AS UNSIGNED)", hex, digits);
+}
+
+std::string MysqlDialect::text_bucket(const std::string& text, uint64_t buckets) const {
+  return fmt::format("(CRC32({}) & {})", text, buckets - 1);
+}
+
 std::string MysqlDialect::create_table(const std::string& table,
                                        const TableSchema& incoming) const {
   return Dialect::create_table(table, incoming) +

@@ -26,6 +26,9 @@ class MysqlDialect : public Dialect {
   std::string byte_length_text(const std::string& text) const override;
   std::string md5_hex(const std::string& text) const override;
   std::string hash_aggregate(const std::string& hash) const override;
+  std::string hex_value(const std::string& hex, int digits) const override;
+  // CRC32: 32 bits are enough to spread keys over buckets.
+  std::string text_bucket(const std::string& text, uint64_t buckets) const override;
   std::string begin_transaction() const override { return "START TRANSACTION"; }
   bool transactional_ddl() const override { return false; }
   // InnoDB, so a load is one transaction; utf8mb4_bin, so text compares as

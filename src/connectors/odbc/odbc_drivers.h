@@ -13,9 +13,9 @@ namespace dvt::odbc {
 struct DriverProfile {
   std::string_view family;  // canonical registry type; "" for the default
   // Keywords added to every connection string (the output's own win).
-  std::vector<std::pair<std::string_view, std::string_view>> keywords;
+  std::vector<std::pair<std::string_view, std::string_view>> keywords{};
   // Run after connecting, before anything else.
-  std::vector<std::string_view> session;
+  std::vector<std::string_view> session{};
   // SQLSetPos(SQL_POSITION) moves SQLGetData to that row of a block of rows.
   // MariaDB Connector/ODBC 3.1 advertises SQL_GD_BLOCK, but SQLGetData after
   // SQLSetPos still reads the block's first row: long values there are read
@@ -26,9 +26,9 @@ struct DriverProfile {
   bool schema_is_catalog = false;
   // The query that returns the session's default schema, or "" when tables
   // are found without one.
-  std::string_view current_schema;
+  std::string_view current_schema{};
   // The Debian package of the driver, for install hints.
-  std::string_view apt_package;
+  std::string_view apt_package{};
   // Rows an INSERT statement carries (VALUES (...), (...)). A driver that
   // runs each parameter set of an array as a statement of its own loads
   // 128 rows a statement several times faster than one. MariaDB's driver
@@ -53,14 +53,14 @@ struct DriverProfile {
   // driver's own conversion is not exact: SQLite's driver goes through 15
   // significant digits (0.30000000000000004 arrived as 0.3, DBL_MAX as inf).
   // Used for table scans; "" when doubles read exactly.
-  std::string_view exact_double_text;
+  std::string_view exact_double_text{};
   // The driver holds a whole result in memory before the first row is
   // fetched (MariaDB Connector/ODBC 3.1 ignores its NO_CACHE option: 1M rows
   // of 8 columns took 166 MB): a table with an integer or text key is read
   // in pages of that key instead, inside one consistent snapshot.
   bool buffers_results = false;
   // Starts and ends the snapshot the pages are read in.
-  std::string_view begin_snapshot;
+  std::string_view begin_snapshot{};
   // Rows load as one statement a chunk, INSERT ... SELECT * FROM
   // unnest(CAST(? AS type[]), ...), each column's values one array literal:
   // PostgreSQL parses an array of 2048 values several times faster than 2048

@@ -112,6 +112,7 @@ LoadResult ParquetSink::consume(Engine& engine, const std::string& select_sql,
     one_thread.emplace(engine, "preserve_insertion_order", "false");
   }
   std::string options = "FORMAT parquet, COMPRESSION zstd";
+  if (zstd_level_ > 0) options += fmt::format(", COMPRESSION_LEVEL {}", zstd_level_);
   if (one_thread) options += fmt::format(", ROW_GROUP_SIZE_BYTES {}", kRowGroupBytes);
   if (several_threads) {
     options += fmt::format(", ROW_GROUP_SIZE_BYTES {}, ROW_GROUP_SIZE {}", kParallelRowGroupBytes,

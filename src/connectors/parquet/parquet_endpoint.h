@@ -22,13 +22,18 @@ enum class RowOrder { kAsRead, kAny };
 
 class ParquetSink : public Sink {
  public:
-  ParquetSink(std::filesystem::path path, RowOrder order) : path_(std::move(path)), order_(order) {}
+  // `zstd_level`: 0 for DuckDB's default (3); 1 writes a 10M-row file in
+  // 60% of the time for 1% more bytes (measured on the hashes of the
+  // PostgreSQL bench table: 8.9 s against 14.4 s, 111.7 MB against 110.5 MB).
+  ParquetSink(std::filesystem::path path, RowOrder order, int zstd_level = 0)
+      : path_(std::move(path)), order_(order), zstd_level_(zstd_level) {}
   LoadResult consume(Engine& engine, const std::string& select_sql, const TableSchema& schema,
                      Progress* progress) override;
 
  private:
   std::filesystem::path path_;
   RowOrder order_;
+  int zstd_level_;
 };
 
 }  // namespace dvt

@@ -19,6 +19,18 @@ std::string PgDialect::hash_aggregate(const std::string& hash) const {
   return fmt::format("sum(('x' || substr({}, 1, 15))::bit(60)::bigint)::text", hash);
 }
 
+std::string PgDialect::value_from_text(const Column& /*column*/, std::string_view text) const {
+  return literal(text);
+}
+
+std::string PgDialect::hex_value(const std::string& hex, int digits) const {
+  return fmt::format("('x' || substr({}, 1, {}))::bit({})::bigint", hex, digits, 4 * digits);
+}
+
+std::string PgDialect::text_bucket(const std::string& text, uint64_t buckets) const {
+  return fmt::format("(hashtextextended({}, 0) & {})", text, buckets - 1);
+}
+
 const PgDialect& dialect() {
   static const PgDialect instance;
   return instance;

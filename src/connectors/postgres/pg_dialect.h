@@ -18,6 +18,12 @@ class PgDialect : public Dialect {
   // server's configuration.
   std::string text_of(const Column& column) const override;
   std::string hash_aggregate(const std::string& hash) const override;
+  std::string hex_value(const std::string& hex, int digits) const override;
+  // hashtextextended: PostgreSQL 11 and later.
+  std::string text_bucket(const std::string& text, uint64_t buckets) const override;
+  // Always a string literal: PostgreSQL reads one compared with a column as
+  // that column's type, through the type's own input function.
+  std::string value_from_text(const Column& column, std::string_view text) const override;
   bool primary_key_after_load() const override { return true; }
 };
 

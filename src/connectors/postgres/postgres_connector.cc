@@ -167,54 +167,61 @@ class PostgresConnector : public Connector {
 
   std::unique_ptr<Sink> open_sink(const LoadRequest& request) override;
 
-  Source open_row_hashes(Engine& engine, const TableRef& table_ref, Progress* progress) override {
-    auto conn = std::make_unique<PgConnection>(connect());
-    PgTable table = require_table(*conn, table_ref);
-    std::string label = fmt::format("{}:{}.{}", output_name_, table.schema, table.name);
+  std::vector<std::string> row_key(const TableRef& table_ref) override {
+    PgConnection conn = connect();
+    PgTable table = require_table(conn, table_ref);
     if (table.primary_key.empty()) {
       throw ConfigError(
-          fmt::format("{}: table {} has no primary key or unique index; row hashes need one", label,
-                      table.qualified()));
+          fmt::format("{}:{}.{}: table {} has no primary key or unique index; row hashes need one",
+                      output_name_, table.schema, table.name, table.qualified()));
     }
-    // The contract of Connector::open_row_hashes: NULL -> "N", a value ->
-    // "V" <octet length> ":" <text>, concatenated in column order. The
-    // session settings fix the text of dates, floats, intervals and bytea.
-    auto encoded = [](const std::string& column) {
-      std::string value = quote_identifier(column) + "::text";
-      return fmt::format(
-          "CASE WHEN {0} IS NULL THEN 'N' ELSE 'V' || octet_length({0}) || ':' || {0} END", value);
-    };
-    std::string row;
-    for (const auto& column : table.columns)
-      row += (row.empty() ? "" : " || ") + encoded(column.name);
-    std::string key;
-    if (table.primary_key.size() == 1) {
-      key = quote_identifier(table.primary_key[0]) + "::text";
-    } else {
-      for (const auto& column : table.primary_key)
-        key += (key.empty() ? "" : " || ") + encoded(column);
+    return table.primary_key;
+  }
+
+  // A 64-bit hash of a row's version (see fingerprint()).
+  static constexpr const char* kRowVersion = "hashtextextended(xmin::text || ',' || ctid::text, 0)";
+
+  // Whether the rows of `table` carry xmin and ctid, and the server has
+  // hashtextextended (PostgreSQL 11): PostgreSQL itself and the families on
+  // its storage (CockroachDB and Materialize have no xmin), for tables and
+  // materialized views (not views or foreign tables).
+  bool has_row_versions(PgConnection& conn, const PgTable& table) const {
+    if (!family_.copy_in_binary || !family_.session_settings) return false;
+    if (table.kind != 'r' && table.kind != 'p' && table.kind != 'm') return false;
+    return std::stoi(conn.execute("SHOW server_version_num").text(0, 0)) >= 110000;
+  }
+
+  // A table's rows carry their version: an INSERT or UPDATE writes a tuple
+  // with a new xmin (the transaction's id) at a new ctid, a DELETE removes
+  // one. So the count plus the sum of a 64-bit hash of each row's (xmin,
+  // ctid) changes with any change to the table (it also changes when rows
+  // are rewritten unchanged, by an UPDATE, VACUUM FULL or CLUSTER), and
+  // costs a scan without reading any value: 0.9 s on the 10M-row bench
+  // table, against 10.2 s for the "md5" fingerprint and 4.5 s to extract it.
+  // Views, foreign tables, queries and the families without xmin get "md5".
+  Fingerprint fingerprint(Engine& engine, const ScanRequest& request) override {
+    if (!request.query.empty() || request.limit) return content_fingerprint(engine, request);
+    PgConnection conn = connect();
+    PgTable table = require_table(conn, request.table);
+    if (!has_row_versions(conn, table)) return content_fingerprint(engine, request);
+    for (const auto& name : request.columns) {
+      if (table.find(name) < 0)
+        throw ConfigError(fmt::format("table {} has no column \"{}\"", table.qualified(), name));
     }
-    if (row.empty()) row = "''";
-    std::string sql =
-        fmt::format("SELECT {} AS _pk, md5({}) AS _hash FROM {}", key, row, table.qualified());
-    TableSchema schema = row_hash_schema("text", table.estimated_rows);
-    std::vector<ReadPlan> plans(2);
-    for (auto& plan : plans) plan.type = Type(DUCKDB_TYPE_VARCHAR);
-    Source source;
-    source.schema = schema;
-    if (family_.copy_out_binary) {
-      source.reader = std::make_unique<pg::PgCopyReader>(
-          std::move(conn), schema, plans, fmt::format("COPY ({}) TO STDOUT (FORMAT binary)", sql),
-          label);
-      source.method = "native";
-    } else {
-      source.reader =
-          std::make_unique<pg::PgCursorReader>(std::move(conn), schema, plans, sql, label);
-      source.method = "native (cursor)";
-    }
-    source.scan.emplace(engine.register_reader(*source.reader, progress));
-    source.relation = source.scan->relation();
-    return source;
+    std::string sql = fmt::format("SELECT count(*), coalesce(sum({}), 0)::text FROM {}",
+                                  kRowVersion, table.qualified());
+    if (!request.where.empty()) sql += " WHERE " + request.where;
+    pg::PgResult result = conn.execute(sql);
+    return Fingerprint{"xmin", std::stoull(result.text(0, 0)), result.text(0, 1)};
+  }
+
+  // The same version, cut to 40 bits.
+  std::string row_version_sql(Engine& engine, const ScanRequest& request,
+                              const TableSchema& scan) override {
+    PgConnection conn = connect();
+    if (!request.query.empty() || !has_row_versions(conn, require_table(conn, request.table)))
+      return Connector::row_version_sql(engine, request, scan);
+    return fmt::format("({} & 1099511627775)", kRowVersion);
   }
 
   std::string check(Method tier) override {

@@ -604,6 +604,8 @@ class SqliteConnector : public Connector {
     TableSchema described;
     if (request.query.empty()) described = describe(request.table);
     auto db = std::make_unique<SqliteDatabase>(path_, false, name_);
+    // Row hashes and fingerprints are computed by the reading statement.
+    sqlite::register_hash_functions(db->get());
     std::string label = request.query.empty() ? fmt::format("{}:{}", name_, request.table.display())
                                               : fmt::format("{} (query)", name_);
     auto reader = std::make_unique<SqliteReader>(

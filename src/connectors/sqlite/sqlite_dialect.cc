@@ -35,6 +35,10 @@ std::string SqliteDialect::hash_aggregate(const std::string& hash) const {
   return fmt::format("dvt_hash_sum({})", hash);
 }
 
+std::string SqliteDialect::hex_value(const std::string& hex, int digits) const {
+  return fmt::format("dvt_hex_value({}, {})", hex, digits);
+}
+
 std::string SqliteDialect::truncate(const std::string& table) const {
   return "DELETE FROM " + table;
 }
@@ -69,6 +73,27 @@ void md5_function(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) 
   sqlite3_result_text(context, hex, static_cast<int>(2 * digest_length), SQLITE_TRANSIENT);
 }
 
+// The value of the first `digits` hex digits of a text.
+uint64_t hex_prefix(const unsigned char* hex, int digits) {
+  uint64_t value = 0;
+  for (int i = 0; i < digits && hex[i]; ++i) {
+    unsigned char c = hex[i];
+    unsigned digit = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+    value = value << 4 | (digit & 15);
+  }
+  return value;
+}
+
+void hex_value_function(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_result_null(context);
+    return;
+  }
+  int digits = std::min(sqlite3_value_int(argv[1]), 15);
+  sqlite3_result_int64(context,
+                       static_cast<sqlite3_int64>(hex_prefix(sqlite3_value_text(argv[0]), digits)));
+}
+
 // The running sum lives in SQLite's aggregate context (zeroed on first use).
 void hash_sum_step(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
   auto* sum = static_cast<unsigned __int128*>(
@@ -78,14 +103,7 @@ void hash_sum_step(sqlite3_context* context, int /*argc*/, sqlite3_value** argv)
     return;
   }
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
-  const unsigned char* hex = sqlite3_value_text(argv[0]);
-  uint64_t value = 0;
-  for (int i = 0; i < 15 && hex[i]; ++i) {
-    unsigned char c = hex[i];
-    unsigned digit = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-    value = value << 4 | (digit & 15);
-  }
-  *sum += value;
+  *sum += hex_prefix(sqlite3_value_text(argv[0]), 15);
 }
 
 void hash_sum_final(sqlite3_context* context) {
@@ -108,6 +126,8 @@ void register_hash_functions(sqlite3* db) {
   const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
   if (sqlite3_create_function_v2(db, "dvt_md5", 1, flags, nullptr, md5_function, nullptr, nullptr,
                                  nullptr) != SQLITE_OK ||
+      sqlite3_create_function_v2(db, "dvt_hex_value", 2, flags, nullptr, hex_value_function,
+                                 nullptr, nullptr, nullptr) != SQLITE_OK ||
       sqlite3_create_function_v2(db, "dvt_hash_sum", 1, flags, nullptr, nullptr, hash_sum_step,
                                  hash_sum_final, nullptr) != SQLITE_OK) {
     throw DataError(

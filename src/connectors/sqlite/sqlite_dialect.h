@@ -23,6 +23,7 @@ class SqliteDialect : public Dialect {
   std::string byte_length_text(const std::string& text) const override;
   std::string md5_hex(const std::string& text) const override;
   std::string hash_aggregate(const std::string& hash) const override;
+  std::string hex_value(const std::string& hex, int digits) const override;
   std::string begin_transaction() const override { return "BEGIN IMMEDIATE"; }
   std::string truncate(const std::string& table) const override;
   bool create_as_keeps_types() const override { return false; }
@@ -30,9 +31,11 @@ class SqliteDialect : public Dialect {
 
 const SqliteDialect& dialect();
 
-// Registers dvt_md5(text) -> 32 lowercase hex digits (NULL for NULL) and the
+// Registers dvt_md5(text) -> 32 lowercase hex digits (NULL for NULL), the
 // aggregate dvt_hash_sum(hex) -> the exact decimal sum of the first 15 hex
-// digits of each value, on `db`. Throws DataError when SQLite refuses.
+// digits of each value, and dvt_hex_value(hex, n) -> the integer of the
+// first n (at most 15) hex digits, on `db`. Throws DataError when SQLite
+// refuses.
 void register_hash_functions(sqlite3* db);
 
 }  // namespace dvt::sqlite
