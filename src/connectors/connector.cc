@@ -5,6 +5,7 @@
 #include "connectors/clickhouse/clickhouse_connector.h"
 #include "connectors/dialect.h"
 #include "connectors/duckdb/duckdb_connector.h"
+#include "connectors/duckdb/duckdb_dialect.h"
 #include "connectors/load_plan.h"
 #include "connectors/load_runner.h"
 #include "connectors/mysql/mysql_connector.h"
@@ -156,6 +157,18 @@ Fingerprint Connector::content_fingerprint(Engine& engine, const ScanRequest& re
     throw ConfigError("a scan with --limit has no fingerprint: which rows it reads is not fixed");
   }
   TableSchema schema = describe_scan(engine, request);
+  if (!sql.hashes_on_any_connection()) {
+    // The database cannot hash on this connection: the rows are read and
+    // hashed in the engine, by DuckDB's text of each value (another method,
+    // so never equal to a fingerprint the database computed).
+    Source source = open_source(engine, request, nullptr);
+    const Dialect& duck = duck::dialect();
+    auto rows = engine.query_strings(
+        fmt::format("SELECT count(*), {} FROM {}",
+                    duck.hash_aggregate(duck.row_hash(source.schema.columns)), source.relation));
+    return Fingerprint{"md5 (read)", std::stoull(rows.at(0).at(0).value_or("0")),
+                       rows[0][1].value_or("0")};
+  }
   Source source = open_source(
       engine,
       query_like(request, fmt::format("SELECT count(*) AS dvt_rows, {} AS dvt_hash_sum FROM {}",

@@ -101,6 +101,10 @@ class Dialect {
   // first 15 hex digits of every hash read as an integer (60 bits each, so a
   // change to any row changes it but with odds of 2^-60), as text.
   virtual std::string hash_aggregate(const std::string& hash) const = 0;
+  // False when md5_hex, hex_value and hash_aggregate name functions that dvt
+  // registers on its own connections (SQLite's), which a connection of
+  // another client (an ODBC driver) does not have.
+  virtual bool hashes_on_any_connection() const { return true; }
 
   // --- statements of load plans ----------------------------------------------
 

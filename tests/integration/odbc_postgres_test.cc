@@ -381,6 +381,8 @@ TEST_F(OdbcPostgres, AutoFallsBackToOdbcWhenNativeAndPipeAreUnavailable) {
 }
 
 TEST_F(OdbcPostgres, AMissingDriverIsATierProblemWithItsInstallHint) {
+  // The table exists (its catalog is read natively): what fails is the read.
+  schema_.db().exec(fmt::format("CREATE TABLE {} (id int)", table("t")));
   schema_.write_profiles({"odbc_driver: No Such Driver"});
   DvtRun run = schema_.dvt(
       {"extract", schema_.endpoint("t"), "--staging-dir", schema_.dir(), "--method", "odbc"});

@@ -41,6 +41,16 @@ const Dialect& OdbcTier::dialect_of(const OdbcConnection& connection) const {
   return standard_dialect();
 }
 
+const Dialect& OdbcTier::dialect() {
+  if (!dialect_) dialect_ = &dialect_of(*connect());
+  return *dialect_;
+}
+
+std::string OdbcTier::qualified_name(const TableRef& table) {
+  if (!table.schema.empty() || settings().schema.empty()) return dialect().qualify(table);
+  return dialect().qualify(TableRef{settings().schema, table.name});
+}
+
 std::string OdbcTier::display(const OdbcConnection& connection, const TableRef& table) const {
   (void)connection;
   return fmt::format("{}:{}", output_->name(), table.display());
@@ -291,9 +301,14 @@ class OdbcConnector : public Connector {
     return tier_.check();
   }
 
+  const Dialect& dialect() const override { return tier_.dialect(); }
+  std::string qualified_name(const TableRef& table) override {
+    return tier_.qualified_name(table);
+  }
+
  private:
   OutputConfig output_;
-  OdbcTier tier_;
+  mutable OdbcTier tier_;  // dialect() connects on first use
 };
 
 }  // namespace

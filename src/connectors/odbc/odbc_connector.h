@@ -38,6 +38,11 @@ class OdbcTier {
   std::unique_ptr<BatchWriter> open_writer(const LoadRequest& request, const TableSchema& incoming);
   // What the driver says of itself and the database, after connecting.
   std::string check();
+  // The SQL of the database: `dialect:`, else the family of the DBMS name
+  // the driver reports (connecting once to ask).
+  const Dialect& dialect();
+  // `table` in the dialect, in the output's `schema:` when it names none.
+  std::string qualified_name(const TableRef& table);
 
   // For a connector whose tiers start with odbc (`--method odbc`, or
   // `methods: [odbc, ...]`): the source through ODBC; nullopt, with `tiers`
@@ -60,6 +65,7 @@ class OdbcTier {
   std::unique_ptr<OutputConfig> output_;
   std::string family_;  // "" for a `type: odbc` output
   std::optional<odbc::OdbcSettings> settings_;
+  const Dialect* dialect_ = nullptr;
 };
 
 }  // namespace dvt

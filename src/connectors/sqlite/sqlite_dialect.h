@@ -24,6 +24,7 @@ class SqliteDialect : public Dialect {
   std::string md5_hex(const std::string& text) const override;
   std::string hash_aggregate(const std::string& hash) const override;
   std::string hex_value(const std::string& hex, int digits) const override;
+  bool hashes_on_any_connection() const override { return false; }
   std::string begin_transaction() const override { return "BEGIN IMMEDIATE"; }
   std::string truncate(const std::string& table) const override;
   bool create_as_keeps_types() const override { return false; }
