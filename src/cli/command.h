@@ -36,5 +36,11 @@ std::unique_ptr<Command> make_debug_command();
 std::unique_ptr<Command> make_parse_command();
 std::unique_ptr<Command> make_ls_command();
 std::unique_ptr<Command> make_compile_command();
+std::unique_ptr<Command> make_run_command();
+std::unique_ptr<Command> make_build_command();
+std::unique_ptr<Command> make_seed_command();
+std::unique_ptr<Command> make_test_command();
+std::unique_ptr<Command> make_show_command();
+std::unique_ptr<Command> make_init_command();
 
 }  // namespace dvt

@@ -13,6 +13,12 @@ std::vector<std::unique_ptr<Command>> all_commands() {
   commands.push_back(make_parse_command());
   commands.push_back(make_ls_command());
   commands.push_back(make_compile_command());
+  commands.push_back(make_run_command());
+  commands.push_back(make_build_command());
+  commands.push_back(make_seed_command());
+  commands.push_back(make_test_command());
+  commands.push_back(make_show_command());
+  commands.push_back(make_init_command());
   return commands;
 }
 

@@ -194,6 +194,10 @@ class Connector {
   void create_view(const TableRef& view, const std::string& query);
   // The quoted name of `table` as this database's statements write it.
   virtual std::string qualified_name(const TableRef& table);
+  // Whether the database takes one session at a time from a process: it runs
+  // inside the job's engine (DuckDB), or takes one writer at a time
+  // (SQLite). The model runner then runs one node at a time on it.
+  virtual bool one_session_at_a_time() const { return false; }
 };
 
 // What a connector's materialize() is made of once it has planned: runs

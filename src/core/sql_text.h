@@ -17,4 +17,8 @@ std::string sql_literal(std::string_view value);
 // that keeps row order when this says yes keeps it at worst needlessly.
 bool mentions_order_by(std::string_view sql);
 
+// `text` with ASCII letters in lower case (SQL keywords, names compared
+// without case).
+std::string ascii_lower(std::string_view text);
+
 }  // namespace dvt

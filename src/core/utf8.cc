@@ -44,4 +44,10 @@ bool is_valid_utf8(const char* text, size_t length) {
   return true;
 }
 
+size_t display_width(std::string_view text) {
+  size_t width = 0;
+  for (char c : text) width += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return width;
+}
+
 }  // namespace dvt

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -12,6 +13,7 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/log.h"
+#include "core/sql_text.h"
 
 namespace dvt {
 
@@ -304,7 +306,7 @@ RegisteredScan Engine::register_reader(BatchReader& reader, Progress* progress) 
   return RegisteredScan(scans_.back().get(), relation);
 }
 
-std::string Engine::attach(const std::string& path, bool read_only) {
+std::string Engine::attach(const std::string& path, bool read_only, const std::string& name) {
   auto found = attached_.find(path);
   if (found != attached_.end()) {
     if (!read_only && found->second.read_only) {
@@ -320,6 +322,14 @@ std::string Engine::attach(const std::string& path, bool read_only) {
     return found->second.alias;
   }
   std::string alias = duck_quote(fmt::format("dvt_db_{}", attached_.size() + 1));
+  if (!name.empty()) {
+    static const char* const kReserved[] = {"memory", "system", "temp", "main"};
+    bool free = std::none_of(std::begin(kReserved), std::end(kReserved),
+                             [&](const char* reserved) { return ascii_lower(name) == reserved; });
+    for (const auto& [other, attached] : attached_)
+      free &= ascii_lower(attached.alias) != ascii_lower(duck_quote(name));
+    if (free) alias = duck_quote(name);
+  }
   try {
     execute(fmt::format("ATTACH {} AS {}{}", duck_literal(path), alias,
                         read_only ? " (READ_ONLY)" : ""));

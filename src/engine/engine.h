@@ -87,7 +87,9 @@ class Engine {
   // Attaches a DuckDB database file and returns its catalog alias (quoted,
   // ready for SQL). The same path attached twice returns the same alias; a
   // path first attached read-only is re-attached read-write when asked.
-  std::string attach(const std::string& path, bool read_only);
+  // `name`, when given and free, is the alias (as dbt-duckdb names a file's
+  // catalog by its stem, so compiled SQL finds it); else dvt_db_<n>.
+  std::string attach(const std::string& path, bool read_only, const std::string& name = "");
 
   // Makes `catalog` (an attached alias) the default for unqualified names.
   void use(const std::string& catalog);

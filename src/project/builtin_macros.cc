@@ -70,6 +70,47 @@ where value_field not in (
 
 {% endmacro %}
 )dbt"},
+      // ClickHouse (as Debian packages it) has no `WITH name AS (query)`, and
+      // its outer joins fill unmatched columns with defaults, not NULL: its
+      // accepted_values and relationships tests use subqueries and NOT IN.
+      {"macros/adapters/clickhouse/generic_tests.sql",
+       R"dbt({% macro clickhouse__test_accepted_values(model, column_name, values, quote=True) %}
+
+select *
+from (
+    select
+        {{ column_name }} as value_field,
+        count(*) as n_records
+    from {{ model }}
+    group by {{ column_name }}
+) as all_values
+where value_field not in (
+    {% for value in values -%}
+        {% if quote -%}
+        '{{ value }}'
+        {%- else -%}
+        {{ value }}
+        {%- endif -%}
+        {%- if not loop.last -%},{%- endif %}
+    {%- endfor %}
+)
+
+{% endmacro %}
+
+{% macro clickhouse__test_relationships(model, column_name, to, field) %}
+
+select from_field
+from (
+    select {{ column_name }} as from_field
+    from {{ model }}
+    where {{ column_name }} is not null
+) as child
+where from_field not in (
+    select {{ field }} from {{ to }} where {{ field }} is not null
+)
+
+{% endmacro %}
+)dbt"},
       {"macros/generic_test_sql/not_null.sql",
        R"dbt({% macro default__test_not_null(model, column_name) %}
 

@@ -33,6 +33,10 @@ class ChDialect : public Dialect {
   // set of a Decimal column.
   std::string value_from_text(const Column& column, std::string_view text) const override;
   bool transactional_ddl() const override { return false; }
+  // A ClickHouse database is what other families call a schema.
+  std::string create_schema(const std::string& schema) const override {
+    return "CREATE DATABASE IF NOT EXISTS " + schema;
+  }
   // A MergeTree ordered by nothing (a model has no key).
   std::string create_table_as(const std::string& table, const std::string& query) const override;
   // Servers before 20.x have no CREATE OR REPLACE VIEW.

@@ -189,7 +189,13 @@ class EngineSession : public SqlSession {
 class DuckDbConnector : public Connector {
  public:
   DuckDbConnector(const OutputConfig& output, Engine& engine)
-      : engine_(engine), name_(output.name()), path_(output.require("path")) {}
+      : engine_(engine),
+        name_(output.name()),
+        path_(output.require("path")),
+        catalog_name_(output.get("database")
+                          .value_or(path_ == ":memory:"
+                                        ? ""
+                                        : std::filesystem::path(path_).stem().string())) {}
 
   TableSchema describe(const TableRef& table) override {
     std::string catalog = attach_for_reading();
@@ -249,8 +255,7 @@ class DuckDbConnector : public Connector {
     require_in_process(request.method, name_, "DuckDB");
     // Attached already: the job's source reads this file.
     const bool read_by_source = engine_.is_attached(path_);
-    return std::make_unique<AttachedTableSink>(engine_.attach(path_, false), name_, request,
-                                               read_by_source);
+    return std::make_unique<AttachedTableSink>(attach(false), name_, request, read_by_source);
   }
 
   // --- SQL run in the database: the file attached to the job's engine ---
@@ -259,13 +264,13 @@ class DuckDbConnector : public Connector {
 
   std::unique_ptr<SqlSession> open_session() override {
     // Statements name the file's tables without a catalog.
-    engine_.use(engine_.attach(path_, false));
+    engine_.use(attach(false));
     return std::make_unique<EngineSession>(engine_);
   }
 
   bool relation_exists(const TableRef& table) override {
     if (!std::filesystem::exists(path_)) return false;
-    std::string catalog = engine_.attach(path_, true);
+    std::string catalog = attach(true);
     return !engine_
                 .query_strings(fmt::format(
                     "SELECT 1 FROM duckdb_tables() WHERE {0} UNION ALL SELECT 1 FROM "
@@ -278,7 +283,7 @@ class DuckDbConnector : public Connector {
 
   LoadResult materialize(const LoadRequest& request, const std::string& query) override {
     require_in_process(request.method, name_, "DuckDB");
-    const std::string catalog = engine_.attach(path_, false);
+    const std::string catalog = attach(false);
     // The model's SQL names the file's tables without a catalog.
     CatalogInUse in_file(engine_, catalog);
     const std::string label = fmt::format("{}:{}", name_, request.table.display());
@@ -295,7 +300,7 @@ class DuckDbConnector : public Connector {
   }
 
   std::string qualified_name(const TableRef& table) override {
-    return qualified(engine_.attach(path_, false), table);
+    return qualified(attach(false), table);
   }
 
   // Read-only, as a scan of the file attaches it.
@@ -307,6 +312,8 @@ class DuckDbConnector : public Connector {
     }
     return qualified(catalog, table);
   }
+
+  bool one_session_at_a_time() const override { return true; }
 
   std::string check(Method tier) override {
     require_in_process(tier, name_, "DuckDB");
@@ -324,12 +331,17 @@ class DuckDbConnector : public Connector {
       throw ConnectionError(
           fmt::format("output '{}': DuckDB database {} does not exist", name_, path_));
     }
-    return engine_.attach(path_, true);
+    return attach(true);
   }
+
+  // The file's catalog in the engine, named as dbt-duckdb names it (the
+  // output's `database`, else the file's stem) when that name is free.
+  std::string attach(bool read_only) { return engine_.attach(path_, read_only, catalog_name_); }
 
   Engine& engine_;
   std::string name_;
   std::string path_;
+  std::string catalog_name_;
 };
 
 }  // namespace

@@ -302,9 +302,7 @@ class OdbcConnector : public Connector {
   }
 
   const Dialect& dialect() const override { return tier_.dialect(); }
-  std::string qualified_name(const TableRef& table) override {
-    return tier_.qualified_name(table);
-  }
+  std::string qualified_name(const TableRef& table) override { return tier_.qualified_name(table); }
 
  private:
   OutputConfig output_;

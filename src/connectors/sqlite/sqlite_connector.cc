@@ -664,12 +664,43 @@ class SqliteConnector : public Connector {
       SqliteReader described(std::make_unique<SqliteDatabase>(path_, false, name_), query, label);
       incoming = described.schema();
     }
+    type_expressions(*db, query, incoming);
     TargetTable target = describe_target(*db, request.table, label);
     check_incoming_columns(request, target, incoming, sqlite::dialect());
     LoadSteps steps =
         TransactionalLoadPlan(sqlite::dialect()).plan(request, target, incoming, &query);
     OwningSession<SqliteDatabase, SqliteSession> session(std::move(db));
     return load_query_rows(session, sqlite::dialect(), std::move(steps), incoming, query, label);
+  }
+
+  bool one_session_at_a_time() const override { return true; }
+
+  // A column of an expression (count(*), sum(x)) has no declared type;
+  // SQLite's CREATE TABLE AS would give it none, keeping each value's
+  // storage class. Its type here is that of the first row's value (INTEGER
+  // as BIGINT, REAL as DOUBLE), so the new table declares a number for a
+  // number; a column whose first value is text or NULL stays TEXT.
+  static void type_expressions(SqliteDatabase& db, const std::string& query,
+                               TableSchema& incoming) {
+    bool untyped = false;
+    for (const auto& column : incoming.columns) untyped |= column.source_type.empty();
+    if (!untyped) return;
+    SqliteStatement first(db, "SELECT * FROM (" + query + ") LIMIT 1");
+    if (sqlite3_step(first.get()) != SQLITE_ROW) return;
+    for (size_t i = 0; i < incoming.columns.size(); ++i) {
+      Column& column = incoming.columns[i];
+      if (!column.source_type.empty()) continue;
+      switch (sqlite3_column_type(first.get(), static_cast<int>(i))) {
+        case SQLITE_INTEGER:
+          column.type = Type(DUCKDB_TYPE_BIGINT);
+          break;
+        case SQLITE_FLOAT:
+          column.type = Type(DUCKDB_TYPE_DOUBLE);
+          break;
+        default:
+          break;
+      }
+    }
   }
 
   std::string check(Method tier) override {
