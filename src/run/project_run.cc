@@ -129,6 +129,7 @@ class Runner {
       scheduled[i].blocks_descendants = true;
     }
     for (const Node* node : nodes) slot(node->output);
+    create_schemas(nodes);
 
     std::mutex order_mutex;
     std::vector<size_t> order;  // node indexes in the order they were reported
@@ -241,6 +242,25 @@ class Runner {
       slot->serial = slot->connector->one_session_at_a_time();
     }
     return *slot;
+  }
+
+  // The schemas the nodes are written to, created before any node runs: two
+  // nodes creating the same schema at once collide in the catalog
+  // (PostgreSQL's CREATE SCHEMA IF NOT EXISTS is not safe against itself).
+  // A failure here is left for the nodes to report.
+  void create_schemas(const std::vector<const Node*>& nodes) {
+    std::set<std::pair<std::string, std::string>> done;
+    for (const Node* node : nodes) {
+      OutputSlot& output = slot(node->output);
+      if (output.serial || node->relation.schema.empty()) continue;
+      if (!done.emplace(node->output, node->relation.schema).second) continue;
+      try {
+        const Dialect& dialect = output.connector->dialect();
+        output.connector->open_session()->execute_quietly(
+            dialect.create_schema(dialect.quote(node->relation.schema)));
+      } catch (const Error&) {
+      }
+    }
   }
 
   // One node's work, on the slot's engine (serial outputs) or an engine of
